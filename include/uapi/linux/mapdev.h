@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR LGPL-2.1-or-later */
+/*
+ * mapdev: user-space mappable DMA buffers, PCI BARs and physical ranges.
+ *
+ * This is the whole ioctl ABI, shared by the kernel modules and user space.
+ *
+ * Conventions (as in VFIO):
+ *  - every argument struct starts with argsz and flags.  User space sets
+ *    argsz = sizeof(struct); the kernel reads and writes back at most argsz
+ *    bytes and fails with EINVAL when argsz is smaller than the fields it
+ *    needs, so structs can grow at the end without breaking old binaries;
+ *  - a flag the kernel does not know is rejected with EINVAL;
+ *  - reserved and padding fields must be zero on input.
+ *
+ * Every mapdev device exposes one or more regions.  Region N starts at mmap
+ * offset MAPDEV_REGION_OFFSET(N); a mapping must lie inside one region.
+ */
+#ifndef _UAPI_LINUX_MAPDEV_H
+#define _UAPI_LINUX_MAPDEV_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define MAPDEV_TYPE		0xD7
+
+#define MAPDEV_NAME_LEN		32	/* including the terminating NUL */
+#define MAPDEV_MAX_REGIONS	8
+
+/* The mmap offset of region @index: regions are 1 TiB apart. */
+#define MAPDEV_REGION_SHIFT	40
+#define MAPDEV_REGION_OFFSET(index)	((__u64)(index) << MAPDEV_REGION_SHIFT)
+
+/* Where a region's memory comes from. */
+enum mapdev_backend {
+	MAPDEV_BACKEND_COHERENT = 0,	/* dma_alloc_coherent(): contiguous */
+	MAPDEV_BACKEND_CONTIG = 1,	/* physically contiguous pages */
+	MAPDEV_BACKEND_SG = 2,		/* scattered pages, any size */
+	MAPDEV_BACKEND_RESERVED = 3,	/* a physical range reserved at boot */
+	MAPDEV_BACKEND_IOMEM = 4,	/* device memory, e.g. a PCI BAR */
+	MAPDEV_BACKEND_MAX = MAPDEV_BACKEND_IOMEM,
+};
+
+/* How user mappings of a region are cached. */
+enum mapdev_cache {
+	MAPDEV_CACHE_CACHED = 0,
+	MAPDEV_CACHE_UNCACHED = 1,
+	MAPDEV_CACHE_WC = 2,		/* write-combined */
+	MAPDEV_CACHE_MAX = MAPDEV_CACHE_WC,
+};
+
+/* Direction of a sync, the values of the kernel's enum dma_data_direction. */
+enum mapdev_dir {
+	MAPDEV_DIR_BIDIRECTIONAL = 0,
+	MAPDEV_DIR_TO_DEVICE = 1,
+	MAPDEV_DIR_FROM_DEVICE = 2,
+};
+
+/*
+ * MAPDEV_IOC_INFO: what a device is.
+ * in: argsz, flags (0).  out: num_regions, name, driver.
+ */
+struct mapdev_info {
+	__u32 argsz;
+	__u32 flags;
+	__u32 num_regions;
+	__u32 reserved;
+	char name[MAPDEV_NAME_LEN];
+	char driver[MAPDEV_NAME_LEN];
+};
+
+#define MAPDEV_REGION_F_READ	(1u << 0)	/* readable (read() and mmap) */
+#define MAPDEV_REGION_F_WRITE	(1u << 1)	/* writable */
+#define MAPDEV_REGION_F_MMAP	(1u << 2)	/* can be mmap()ed */
+#define MAPDEV_REGION_F_DMA	(1u << 3)	/* has DMA address(es) */
+#define MAPDEV_REGION_F_CONTIG	(1u << 4)	/* one DMA segment */
+#define MAPDEV_REGION_F_PREFETCH (1u << 5)	/* prefetchable: WC allowed */
+
+/*
+ * MAPDEV_IOC_REGION_INFO: one region of a device.
+ * in: argsz, flags (0), index.  out: everything else.
+ * dma_addr is the DMA address of the first byte for a contiguous region,
+ * and 0 unless the caller has CAP_SYS_ADMIN.  nr_segments is the number of
+ * DMA segments (see MAPDEV_IOC_DMA_SEGMENTS).
+ */
+struct mapdev_region_info {
+	__u32 argsz;
+	__u32 flags;		/* out: MAPDEV_REGION_F_* */
+	__u32 index;
+	__u32 backend;		/* enum mapdev_backend */
+	__u32 cache;		/* enum mapdev_cache, the region's default */
+	__u32 nr_segments;
+	__u64 size;		/* bytes, a multiple of the page size */
+	__u64 offset;		/* mmap offset of the region's first byte */
+	__u64 dma_addr;
+	char name[MAPDEV_NAME_LEN];
+};
+
+#define MAPDEV_SYNC_FOR_CPU	(1u << 0)
+#define MAPDEV_SYNC_FOR_DEVICE	(1u << 1)
+
+/*
+ * MAPDEV_IOC_SYNC: hand [offset, offset + size) of region @index to the CPU
+ * (after the device wrote it) or to the device (after the CPU wrote it).
+ * Exactly one of the two flags.  size 0 means "to the end of the region".
+ */
+struct mapdev_sync {
+	__u32 argsz;
+	__u32 flags;
+	__u32 index;
+	__u32 direction;	/* enum mapdev_dir */
+	__u64 offset;
+	__u64 size;
+};
+
+struct mapdev_dma_segment {
+	__u64 dma_addr;
+	__u64 offset;		/* of the segment's first byte in the region */
+	__u64 len;
+};
+
+/*
+ * MAPDEV_IOC_DMA_SEGMENTS: the DMA segments of region @index.
+ * in: argsz, flags (0), index, count (capacity of the array at segments).
+ * out: total (segments the region has); min(count, total) entries written.
+ * Needs CAP_SYS_ADMIN (EPERM otherwise).
+ */
+struct mapdev_dma_segments {
+	__u32 argsz;
+	__u32 flags;
+	__u32 index;
+	__u32 count;
+	__u32 total;
+	__u32 reserved;
+	__u64 segments;		/* user pointer to struct mapdev_dma_segment[] */
+};
+
+#define MAPDEV_IOC_INFO		_IO(MAPDEV_TYPE, 0x00)
+#define MAPDEV_IOC_REGION_INFO	_IO(MAPDEV_TYPE, 0x01)
+#define MAPDEV_IOC_SYNC		_IO(MAPDEV_TYPE, 0x02)
+#define MAPDEV_IOC_DMA_SEGMENTS	_IO(MAPDEV_TYPE, 0x03)
+
+/*
+ * The buffer control device, /dev/mapdev/buf-control (mapdev_buf.ko).
+ * Names: 1 to MAPDEV_NAME_LEN - 1 characters of [A-Za-z0-9_.-], not
+ * starting with '.' or '-'.  A buffer NAME is the device /dev/mapdev/NAME.
+ */
+struct mapdev_buf_create {
+	__u32 argsz;
+	__u32 flags;		/* 0 */
+	__u64 size;		/* bytes, rounded up to the page size */
+	__u32 backend;		/* COHERENT, CONTIG or SG */
+	__u32 cache;		/* enum mapdev_cache */
+	char name[MAPDEV_NAME_LEN];
+};
+
+struct mapdev_buf_destroy {
+	__u32 argsz;
+	__u32 flags;		/* 0 */
+	char name[MAPDEV_NAME_LEN];
+};
+
+struct mapdev_buf_entry {
+	char name[MAPDEV_NAME_LEN];
+	__u64 size;
+	__u32 backend;
+	__u32 cache;
+	__u32 map_count;	/* live user mappings (VMAs) */
+	__u32 open_count;	/* open file descriptions */
+};
+
+/*
+ * MAPDEV_BUF_IOC_LIST: in: count = capacity of the array at entries.
+ * out: total = number of buffers; min(count, total) entries written.
+ */
+struct mapdev_buf_list {
+	__u32 argsz;
+	__u32 flags;		/* 0 */
+	__u32 count;
+	__u32 total;
+	__u64 entries;		/* user pointer to struct mapdev_buf_entry[] */
+};
+
+#define MAPDEV_BUF_IOC_CREATE	_IO(MAPDEV_TYPE, 0x40)
+#define MAPDEV_BUF_IOC_DESTROY	_IO(MAPDEV_TYPE, 0x41)
+#define MAPDEV_BUF_IOC_LIST	_IO(MAPDEV_TYPE, 0x42)
+
+#endif /* _UAPI_LINUX_MAPDEV_H */

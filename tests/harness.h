@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small test harness shared by the host and VM tests.
+ *
+ * Each TEST() runs in its own child process, so a crash, a signal or a
+ * leaked mapping stays inside it.  A test reports through the macros below
+ * and ends with its exit status: 0 pass, 77 skip (with a reason), anything
+ * else or a signal a failure.  Output, one line a test:
+ *
+ *   PASS suite.test
+ *   FAIL suite.test: file.c:123: what went wrong
+ *   SKIP suite.test: the reason
+ *
+ * and a last line "suite: N passed, N failed, N skipped".  scripts/summarize
+ * adds these lines up over every suite.
+ *
+ *   TEST(name) { ... }            define a test
+ *   CHECK(cond)                   fail unless cond
+ *   CHECK_ERRNO(expr, err)        expr must return -1 (or MAP_FAILED) with errno
+ *   CHECK_EQ(a, b)                integers, both printed on failure
+ *   SKIP("reason %d", x)          skip the test
+ *   EXPECT_SIGNAL(sig, stmt)      stmt must die of sig (run in a grandchild)
+ *   harness_main(argc, argv)      run all tests, or those named on the command
+ *                                 line (a prefix match)
+ */
+#ifndef MAPDEV_TEST_HARNESS_H
+#define MAPDEV_TEST_HARNESS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#define HARNESS_SKIP_STATUS 77
+#define HARNESS_MAX_TESTS 512
+
+struct harness_test {
+	const char *name;
+	void (*fn)(void);
+	unsigned int timeout;	/* seconds */
+};
+
+extern struct harness_test harness_tests[HARNESS_MAX_TESTS];
+extern int harness_ntests;
+extern const char *harness_suite;
+
+static inline void harness_register(const char *name, void (*fn)(void),
+				    unsigned int timeout)
+{
+	if (harness_ntests >= HARNESS_MAX_TESTS) {
+		fprintf(stderr, "harness: too many tests\n");
+		abort();
+	}
+	harness_tests[harness_ntests].name = name;
+	harness_tests[harness_ntests].fn = fn;
+	harness_tests[harness_ntests].timeout = timeout;
+	harness_ntests++;
+}
+
+#define TEST_TIMEOUT(name, secs)					\
+	static void test_##name(void);					\
+	__attribute__((constructor)) static void register_##name(void)	\
+	{ harness_register(#name, test_##name, secs); }			\
+	static void test_##name(void)
+
+#define TEST(name) TEST_TIMEOUT(name, 60)
+
+__attribute__((format(printf, 3, 4), noreturn))
+static inline void harness_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stdout, "#FAIL %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+	_exit(1);
+}
+
+#define FAILF(...) harness_fail(__FILE__, __LINE__, __VA_ARGS__)
+
+#define SKIP(...) do {							\
+	fprintf(stdout, "#SKIP ");					\
+	fprintf(stdout, __VA_ARGS__);					\
+	fputc('\n', stdout);						\
+	fflush(stdout);							\
+	_exit(HARNESS_SKIP_STATUS);					\
+} while (0)
+
+#define CHECK(cond) do {						\
+	if (!(cond))							\
+		FAILF("CHECK(%s) failed (errno %d: %s)", #cond, errno,	\
+		      strerror(errno));					\
+} while (0)
+
+#define CHECK_EQ(a, b) do {						\
+	long long _a = (long long)(a), _b = (long long)(b);		\
+	if (_a != _b)							\
+		FAILF("%s == %lld, expected %s == %lld", #a, _a, #b, _b);\
+} while (0)
+
+/* A call that must fail: returns -1 or MAP_FAILED with errno == err. */
+#define CHECK_ERRNO(expr, err) do {					\
+	errno = 0;							\
+	long _r = (long)(expr);						\
+	int _e = errno;							\
+	if (_r != -1)							\
+		FAILF("%s returned %ld, expected failure with %s",	\
+		      #expr, _r, strerrorname_np(err));		\
+	if (_e != (err))						\
+		FAILF("%s failed with %s, expected %s", #expr,		\
+		      strerrorname_np(_e) ?: "?", strerrorname_np(err));\
+} while (0)
+
+/* A call that must succeed (return >= 0, or not MAP_FAILED). */
+#define CHECK_OK(expr) ({						\
+	errno = 0;							\
+	long _r = (long)(expr);						\
+	if (_r == -1)							\
+		FAILF("%s failed: %s", #expr, strerror(errno));	\
+	_r;								\
+})
+
+/*
+ * Run stmt in a child; it must be killed by sig.  Returns the child's
+ * exit status otherwise (as a failure of the test).
+ */
+#define EXPECT_SIGNAL(sig, stmt) do {					\
+	fflush(stdout);							\
+	pid_t _p = fork();						\
+	int _st;							\
+	if (_p < 0)							\
+		FAILF("fork: %s", strerror(errno));			\
+	if (_p == 0) {							\
+		signal(sig, SIG_DFL);					\
+		stmt;							\
+		_exit(0);						\
+	}								\
+	if (waitpid(_p, &_st, 0) != _p)					\
+		FAILF("waitpid: %s", strerror(errno));			\
+	if (!WIFSIGNALED(_st) || WTERMSIG(_st) != (sig))		\
+		FAILF("%s: expected signal %s, got %s %d", #stmt,	\
+		      sigabbrev_np(sig),				\
+		      WIFSIGNALED(_st) ? "signal" : "exit status",	\
+		      WIFSIGNALED(_st) ? WTERMSIG(_st) : WEXITSTATUS(_st)); \
+} while (0)
+
+int harness_main(int argc, char **argv);
+
+#ifdef HARNESS_IMPLEMENTATION
+struct harness_test harness_tests[HARNESS_MAX_TESTS];
+int harness_ntests;
+
+static int harness_selected(const char *name, int argc, char **argv)
+{
+	int i;
+
+	if (argc <= 1)
+		return 1;
+	for (i = 1; i < argc; i++)
+		if (!strncmp(name, argv[i], strlen(argv[i])))
+			return 1;
+	return 0;
+}
+
+/* Reads the child's output so the verdict line carries its message. */
+static void harness_run_one(const struct harness_test *t, int *pass,
+			    int *fail, int *skip)
+{
+	char buf[4096], msg[1024] = "";
+	int pfd[2], st;
+	ssize_t n;
+	size_t len = 0;
+	pid_t pid;
+	FILE *in;
+
+	if (pipe(pfd) < 0) {
+		perror("pipe");
+		exit(1);
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		dup2(pfd[1], STDOUT_FILENO);
+		close(pfd[1]);
+		setpgid(0, 0);
+		alarm(t->timeout);
+		t->fn();
+		fflush(stdout);
+		_exit(0);
+	}
+	close(pfd[1]);
+	in = fdopen(pfd[0], "r");
+	while (in && fgets(buf, sizeof(buf), in)) {
+		n = strlen(buf);
+		if (!strncmp(buf, "#FAIL ", 6) || !strncmp(buf, "#SKIP ", 6)) {
+			snprintf(msg, sizeof(msg), "%s", buf + 6);
+			len = strlen(msg);
+			if (len && msg[len - 1] == '\n')
+				msg[len - 1] = '\0';
+		} else {
+			fwrite(buf, 1, n, stdout);	/* the test's own notes */
+		}
+	}
+	if (in)
+		fclose(in);
+	waitpid(pid, &st, 0);
+	kill(-pid, SIGKILL);	/* leftovers of the test's process group */
+
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		printf("PASS %s.%s\n", harness_suite, t->name);
+		(*pass)++;
+	} else if (WIFEXITED(st) && WEXITSTATUS(st) == HARNESS_SKIP_STATUS) {
+		printf("SKIP %s.%s: %s\n", harness_suite, t->name,
+		       msg[0] ? msg : "no reason given");
+		(*skip)++;
+	} else {
+		if (!msg[0] && WIFSIGNALED(st))
+			snprintf(msg, sizeof(msg), "killed by signal %s%s",
+				 sigabbrev_np(WTERMSIG(st)) ?: "?",
+				 WTERMSIG(st) == SIGALRM ? " (timeout)" : "");
+		else if (!msg[0])
+			snprintf(msg, sizeof(msg), "exit status %d",
+				 WEXITSTATUS(st));
+		printf("FAIL %s.%s: %s\n", harness_suite, t->name, msg);
+		(*fail)++;
+	}
+	fflush(stdout);
+}
+
+int harness_main(int argc, char **argv)
+{
+	int i, pass = 0, fail = 0, skip = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < harness_ntests; i++)
+		if (harness_selected(harness_tests[i].name, argc, argv))
+			harness_run_one(&harness_tests[i], &pass, &fail, &skip);
+	printf("%s: %d passed, %d failed, %d skipped\n", harness_suite, pass,
+	       fail, skip);
+	return fail ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	return harness_main(argc, argv);
+}
+#endif /* HARNESS_IMPLEMENTATION */
+
+#endif /* MAPDEV_TEST_HARNESS_H */
