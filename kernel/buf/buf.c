@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapdev_buf: DMA buffers that user space maps (the job of u-dma-buf).
+ *
+ * Buffers come from the module parameter
+ *
+ *   modprobe mapdev_buf buffers=frames:64M:sg,regs:4K:coherent:uncached
+ *
+ * (NAME:SIZE[:BACKEND[:CACHE]], SIZE with K/M/G) or at run time through
+ * the control device /dev/mapdev/buf-control (MAPDEV_BUF_IOC_CREATE,
+ * _DESTROY, _LIST).  Each buffer is /dev/mapdev/NAME; core does the rest.
+ * The buffers are allocated and DMA-mapped for a platform device whose DMA
+ * mask is dma_bits wide.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "mapdev_core.h"
+
+#define DRV_NAME "mapdev_buf"
+
+static char *buffers;
+module_param(buffers, charp, 0444);
+MODULE_PARM_DESC(buffers, "buffers to create at load: NAME:SIZE[:coherent|contig|sg[:cached|uncached|wc]],...");
+
+static unsigned int dma_bits = 64;
+module_param(dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits, "DMA mask width of the buffers' device, 12 to 64 (default 64)");
+
+struct buf_entry {
+	struct list_head node;
+	struct mapdev_device *md;
+};
+
+static struct platform_device *buf_pdev;
+static struct mapdev_device *buf_ctl;
+static LIST_HEAD(buf_list);
+static DEFINE_MUTEX(buf_lock);	/* buf_list */
+static unsigned int buf_count;
+
+static struct buf_entry *buf_find(const char *name)
+{
+	struct buf_entry *e;
+
+	lockdep_assert_held(&buf_lock);
+	list_for_each_entry(e, &buf_list, node)
+		if (!strcmp(dev_name(&e->md->dev), name))
+			return e;
+	return NULL;
+}
+
+static int buf_create(const char *name, u64 size, u32 backend, u32 cache)
+{
+	struct mapdev_buffer *buf;
+	struct mapdev_device *md;
+	struct buf_entry *e;
+	int ret;
+
+	if (mapdev_check_name(name))
+		return -EINVAL;
+	if (backend > MAPDEV_BACKEND_SG || cache > MAPDEV_CACHE_MAX || !size)
+		return -EINVAL;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	mutex_lock(&buf_lock);
+	if (buf_find(name)) {
+		ret = -EEXIST;
+		goto err_unlock;
+	}
+	buf = mapdev_buffer_alloc(&buf_pdev->dev, size, backend, cache);
+	if (IS_ERR(buf)) {
+		ret = PTR_ERR(buf);
+		goto err_unlock;
+	}
+	md = mapdev_device_alloc(&buf_pdev->dev, DRV_NAME, NULL, "%s", name);
+	if (IS_ERR(md)) {
+		ret = PTR_ERR(md);
+		goto err_put_buf;
+	}
+	ret = mapdev_device_add_buffer(md, "buffer", buf, cache);
+	if (ret < 0)
+		goto err_unregister_put_buf;
+	ret = mapdev_device_register(md);
+	if (ret)
+		goto err_unregister;
+	e->md = md;
+	list_add_tail(&e->node, &buf_list);
+	buf_count++;
+	mutex_unlock(&buf_lock);
+	dev_dbg(&md->dev, "%llu bytes, %s, %s\n", buf->size,
+		mapdev_backend_name(backend), mapdev_cache_name(cache));
+	return 0;
+
+err_unregister_put_buf:
+	mapdev_device_unregister(md);
+err_put_buf:
+	mapdev_buffer_put(buf);
+	goto err_unlock;
+err_unregister:
+	/* The region owns the buffer now; this frees both. */
+	mapdev_device_unregister(md);
+err_unlock:
+	mutex_unlock(&buf_lock);
+	kfree(e);
+	return ret;
+}
+
+static int buf_destroy(const char *name)
+{
+	struct buf_entry *e;
+
+	mutex_lock(&buf_lock);
+	e = buf_find(name);
+	if (e) {
+		list_del(&e->node);
+		buf_count--;
+	}
+	mutex_unlock(&buf_lock);
+	if (!e)
+		return -ENOENT;
+	mapdev_device_unregister(e->md);
+	kfree(e);
+	return 0;
+}
+
+/* A name field from user space must be NUL-terminated inside the array. */
+static int buf_user_name(const char *name)
+{
+	return strnlen(name, MAPDEV_NAME_LEN) < MAPDEV_NAME_LEN ? 0 : -EINVAL;
+}
+
+static long buf_ioctl_create(unsigned long arg)
+{
+	struct mapdev_buf_create c;
+	int ret;
+
+	ret = mapdev_ioctl_arg_in(&c, sizeof(c),
+				  offsetofend(struct mapdev_buf_create, name), arg);
+	if (ret)
+		return ret;
+	if (c.flags || buf_user_name(c.name))
+		return -EINVAL;
+	return buf_create(c.name, c.size, c.backend, c.cache);
+}
+
+static long buf_ioctl_destroy(unsigned long arg)
+{
+	struct mapdev_buf_destroy d;
+	int ret;
+
+	ret = mapdev_ioctl_arg_in(&d, sizeof(d),
+				  offsetofend(struct mapdev_buf_destroy, name), arg);
+	if (ret)
+		return ret;
+	if (d.flags || buf_user_name(d.name))
+		return -EINVAL;
+	return buf_destroy(d.name);
+}
+
+static long buf_ioctl_list(unsigned long arg)
+{
+	struct mapdev_buf_entry __user *ue;
+	struct mapdev_buf_entry ent;
+	struct mapdev_buf_list l;
+	struct buf_entry *e;
+	unsigned int i = 0;
+	int ret;
+
+	ret = mapdev_ioctl_arg_in(&l, sizeof(l),
+				  offsetofend(struct mapdev_buf_list, entries), arg);
+	if (ret)
+		return ret;
+	if (l.flags)
+		return -EINVAL;
+	ue = u64_to_user_ptr(l.entries);
+
+	mutex_lock(&buf_lock);
+	list_for_each_entry(e, &buf_list, node) {
+		struct mapdev_region *r = &e->md->regions[0];
+
+		if (i >= l.count)
+			break;
+		memset(&ent, 0, sizeof(ent));
+		strscpy(ent.name, dev_name(&e->md->dev), sizeof(ent.name));
+		ent.size = r->size;
+		ent.backend = r->buf->backend;
+		ent.cache = r->cache;
+		ent.map_count = atomic_read(&e->md->map_count);
+		ent.open_count = atomic_read(&e->md->open_count);
+		if (copy_to_user(ue + i, &ent, sizeof(ent))) {
+			ret = -EFAULT;
+			break;
+		}
+		i++;
+	}
+	l.total = buf_count;
+	mutex_unlock(&buf_lock);
+	if (ret)
+		return ret;
+	return mapdev_ioctl_arg_out(arg, &l, sizeof(l));
+}
+
+static long buf_ctl_ioctl(struct mapdev_device *md, struct file *file,
+			  unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case MAPDEV_BUF_IOC_CREATE:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return buf_ioctl_create(arg);
+	case MAPDEV_BUF_IOC_DESTROY:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return buf_ioctl_destroy(arg);
+	case MAPDEV_BUF_IOC_LIST:
+		return buf_ioctl_list(arg);
+	}
+	return -ENOTTY;
+}
+
+static const struct mapdev_ops buf_ctl_ops = {
+	.ioctl = buf_ctl_ioctl,
+};
+
+static void buf_destroy_all(void)
+{
+	struct buf_entry *e, *tmp;
+	LIST_HEAD(list);
+
+	mutex_lock(&buf_lock);
+	list_splice_init(&buf_list, &list);
+	buf_count = 0;
+	mutex_unlock(&buf_lock);
+	list_for_each_entry_safe(e, tmp, &list, node) {
+		mapdev_device_unregister(e->md);
+		kfree(e);
+	}
+}
+
+static const char * const backend_args[] = { "coherent", "contig", "sg" };
+static const char * const cache_args[] = { "cached", "uncached", "wc" };
+
+/* One NAME:SIZE[:BACKEND[:CACHE]] of the buffers parameter. */
+static int buf_create_from_spec(char *spec)
+{
+	char *name = strsep(&spec, ":");
+	char *size_s = strsep(&spec, ":");
+	char *backend_s = strsep(&spec, ":");
+	char *cache_s = strsep(&spec, ":");
+	u32 backend = MAPDEV_BACKEND_COHERENT, cache = MAPDEV_CACHE_CACHED;
+	unsigned long long size;
+	char *end;
+	int i, ret;
+
+	if (!size_s || !*size_s || spec) {
+		pr_err(DRV_NAME ": buffers: '%s': want NAME:SIZE[:BACKEND[:CACHE]]\n",
+		       name);
+		return -EINVAL;
+	}
+	size = memparse(size_s, &end);
+	if (*end || !size) {
+		pr_err(DRV_NAME ": buffers: %s: bad size '%s' (a number with K, M or G)\n",
+		       name, size_s);
+		return -EINVAL;
+	}
+	if (backend_s) {
+		i = match_string(backend_args, ARRAY_SIZE(backend_args), backend_s);
+		if (i < 0) {
+			pr_err(DRV_NAME ": buffers: %s: backend '%s' is not coherent, contig or sg\n",
+			       name, backend_s);
+			return -EINVAL;
+		}
+		backend = i;
+	}
+	if (cache_s) {
+		i = match_string(cache_args, ARRAY_SIZE(cache_args), cache_s);
+		if (i < 0) {
+			pr_err(DRV_NAME ": buffers: %s: cache '%s' is not cached, uncached or wc\n",
+			       name, cache_s);
+			return -EINVAL;
+		}
+		cache = i;
+	}
+	ret = buf_create(name, size, backend, cache);
+	if (ret)
+		pr_err(DRV_NAME ": buffers: %s: cannot create it: %d%s\n", name, ret,
+		       ret == -EINVAL ? " (names are [A-Za-z0-9_.-], up to 31)" :
+		       ret == -EEXIST ? " (the name is taken)" : "");
+	return ret;
+}
+
+static int buf_create_from_param(void)
+{
+	char *copy, *s, *spec;
+	int ret = 0;
+
+	if (!buffers || !*buffers)
+		return 0;
+	copy = kstrdup(buffers, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	s = copy;
+	while ((spec = strsep(&s, ",")) != NULL) {
+		if (!*spec)
+			continue;
+		ret = buf_create_from_spec(spec);
+		if (ret)
+			break;
+	}
+	kfree(copy);
+	return ret;
+}
+
+static int __init buf_init(void)
+{
+	struct platform_device_info pdevinfo = {
+		.name = DRV_NAME,
+		.id = PLATFORM_DEVID_NONE,
+	};
+	int ret;
+
+	if (dma_bits < 12 || dma_bits > 64) {
+		pr_err(DRV_NAME ": dma_bits=%u: must be 12 to 64\n", dma_bits);
+		return -EINVAL;
+	}
+	pdevinfo.dma_mask = DMA_BIT_MASK(dma_bits);
+	buf_pdev = platform_device_register_full(&pdevinfo);
+	if (IS_ERR(buf_pdev))
+		return PTR_ERR(buf_pdev);
+	ret = dma_set_max_seg_size(&buf_pdev->dev, UINT_MAX);
+	if (ret)
+		goto err_pdev;
+
+	buf_ctl = mapdev_device_alloc(&buf_pdev->dev, DRV_NAME, &buf_ctl_ops,
+				      "buf-control");
+	if (IS_ERR(buf_ctl)) {
+		ret = PTR_ERR(buf_ctl);
+		goto err_pdev;
+	}
+	ret = mapdev_device_register(buf_ctl);
+	if (ret)
+		goto err_ctl;
+
+	ret = buf_create_from_param();
+	if (ret)
+		goto err_buffers;
+	return 0;
+
+err_buffers:
+	buf_destroy_all();
+err_ctl:
+	mapdev_device_unregister(buf_ctl);
+err_pdev:
+	platform_device_unregister(buf_pdev);
+	return ret;
+}
+
+static void __exit buf_exit(void)
+{
+	mapdev_device_unregister(buf_ctl);
+	buf_destroy_all();
+	platform_device_unregister(buf_pdev);
+}
+
+module_init(buf_init);
+module_exit(buf_exit);
+MODULE_DESCRIPTION("mapdev_buf: user-space mappable DMA buffers");
+MODULE_AUTHOR("mapdev developers");
+MODULE_LICENSE("GPL");

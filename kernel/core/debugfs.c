@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/mapdev: counters of what core holds, for tests that
+ * assert nothing leaks, and an error-injection knob so unwind paths run.
+ *
+ *   buffers     live buffers
+ *   bytes       bytes of live buffers
+ *   devices     live mapdev_device objects
+ *   fail_alloc  write N > 0: the Nth buffer allocation from now fails with
+ *               ENOMEM (then the knob is 0 again); 0 disarms
+ */
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+
+#include "mapdev_core.h"
+
+static struct dentry *mapdev_debugfs;
+static atomic_long_t stat_buffers, stat_bytes, stat_devices;
+static atomic_t fail_alloc;
+
+void mapdev_stats_buffer(long nr, long bytes)
+{
+	atomic_long_add(nr, &stat_buffers);
+	atomic_long_add(bytes, &stat_bytes);
+}
+
+void mapdev_stats_device(long nr)
+{
+	atomic_long_add(nr, &stat_devices);
+}
+
+/* True once, for the allocation the fail_alloc countdown reaches. */
+bool mapdev_should_fail_alloc(void)
+{
+	int old = atomic_read(&fail_alloc);
+
+	while (old > 0) {
+		if (atomic_try_cmpxchg(&fail_alloc, &old, old - 1))
+			return old == 1;
+	}
+	return false;
+}
+
+static int stat_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(stat_fops, stat_get, NULL, "%llu\n");
+
+static int fail_get(void *data, u64 *val)
+{
+	*val = atomic_read(&fail_alloc);
+	return 0;
+}
+
+static int fail_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&fail_alloc, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fail_fops, fail_get, fail_set, "%llu\n");
+
+void mapdev_stats_init(void)
+{
+	mapdev_debugfs = debugfs_create_dir("mapdev", NULL);
+	debugfs_create_file_unsafe("buffers", 0444, mapdev_debugfs,
+				   &stat_buffers, &stat_fops);
+	debugfs_create_file_unsafe("bytes", 0444, mapdev_debugfs,
+				   &stat_bytes, &stat_fops);
+	debugfs_create_file_unsafe("devices", 0444, mapdev_debugfs,
+				   &stat_devices, &stat_fops);
+	debugfs_create_file_unsafe("fail_alloc", 0600, mapdev_debugfs, NULL,
+				   &fail_fops);
+}
+
+void mapdev_stats_exit(void)
+{
+	debugfs_remove(mapdev_debugfs);
+}

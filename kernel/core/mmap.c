@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapdev mmap: the one place user mappings are made.
+ *
+ * A mapping is MAP_SHARED, never executable, inside one region, and
+ * VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP.  Its pages are inserted by
+ * the fault handler, one at a time or in batches, or all at mmap time
+ * (module parameter map_mode).  Every VMA holds a reference on the region's
+ * buffer, so the memory outlives any mapping of it; a device that goes away
+ * zaps the mappings and later faults get SIGBUS.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/srcu.h>
+
+#include "mapdev_compat.h"
+#include "mapdev_core.h"
+
+enum mapdev_map_mode {
+	MAPDEV_MAP_FAULT,	/* one page per fault */
+	MAPDEV_MAP_BATCH,	/* an aligned batch of pages per fault */
+	MAPDEV_MAP_POPULATE,	/* every page at mmap time */
+};
+
+static const char * const map_mode_names[] = {
+	[MAPDEV_MAP_FAULT] = "fault",
+	[MAPDEV_MAP_BATCH] = "batch",
+	[MAPDEV_MAP_POPULATE] = "populate",
+};
+
+static int map_mode = MAPDEV_MAP_BATCH;
+
+static int map_mode_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(map_mode_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(map_mode, i);
+	return 0;
+}
+
+static int map_mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", map_mode_names[READ_ONCE(map_mode)]);
+}
+
+static const struct kernel_param_ops map_mode_ops = {
+	.set = map_mode_set,
+	.get = map_mode_get,
+};
+module_param_cb(map_mode, &map_mode_ops, NULL, 0644);
+MODULE_PARM_DESC(map_mode, "how mappings get their pages: fault, batch (default) or populate");
+
+static unsigned int fault_batch = 64;
+
+static int fault_batch_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	if (!n || n > 512 || !is_power_of_2(n))
+		return -EINVAL;
+	WRITE_ONCE(fault_batch, n);
+	return 0;
+}
+
+static const struct kernel_param_ops fault_batch_ops = {
+	.set = fault_batch_set,
+	.get = param_get_uint,
+};
+module_param_cb(fault_batch, &fault_batch_ops, &fault_batch, 0644);
+MODULE_PARM_DESC(fault_batch, "pages inserted per fault in batch mode: a power of two, 1 to 512 (default 64)");
+
+#define MAPDEV_REGION_PGSHIFT	(MAPDEV_REGION_SHIFT - PAGE_SHIFT)
+#define MAPDEV_REGION_PGMASK	((1UL << MAPDEV_REGION_PGSHIFT) - 1)
+
+static struct mapdev_region *vma_region(struct vm_area_struct *vma)
+{
+	struct mapdev_device *md = vma->vm_private_data;
+
+	return &md->regions[vma->vm_pgoff >> MAPDEV_REGION_PGSHIFT];
+}
+
+/* Page index inside the region of the page mapped at @addr. */
+static unsigned long vma_page_index(struct vm_area_struct *vma,
+				    unsigned long addr)
+{
+	return (vma->vm_pgoff & MAPDEV_REGION_PGMASK) +
+	       ((addr - vma->vm_start) >> PAGE_SHIFT);
+}
+
+/* Takes what one VMA holds: counts and a reference on the memory. */
+static void mapdev_vma_get(struct vm_area_struct *vma)
+{
+	struct mapdev_device *md = vma->vm_private_data;
+	struct mapdev_region *r = vma_region(vma);
+
+	kref_get(&r->buf->ref);
+	atomic_inc(&r->map_count);
+	atomic_inc(&md->map_count);
+}
+
+static void mapdev_vm_open(struct vm_area_struct *vma)
+{
+	mapdev_vma_get(vma);
+}
+
+static void mapdev_vm_close(struct vm_area_struct *vma)
+{
+	struct mapdev_device *md = vma->vm_private_data;
+	struct mapdev_region *r = vma_region(vma);
+
+	atomic_dec(&md->map_count);
+	atomic_dec(&r->map_count);
+	mapdev_buffer_put(r->buf);
+}
+
+static vm_fault_t mapdev_insert(struct vm_area_struct *vma, unsigned long addr,
+				struct mapdev_buffer *buf)
+{
+	unsigned long i = vma_page_index(vma, addr);
+
+	if (i >= buf->nr_pages)
+		return VM_FAULT_SIGBUS;
+	return vmf_insert_pfn_prot(vma, addr, page_to_pfn(buf->pages[i]),
+				   vma->vm_page_prot);
+}
+
+static vm_fault_t mapdev_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mapdev_device *md = vma->vm_private_data;
+	struct mapdev_buffer *buf = vma_region(vma)->buf;
+	unsigned long addr, start, end, batch;
+	vm_fault_t ret;
+	int idx;
+
+	idx = srcu_read_lock(&mapdev_srcu);
+	if (READ_ONCE(md->dead)) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	ret = mapdev_insert(vma, vmf->address, buf);
+	if (ret & VM_FAULT_ERROR || READ_ONCE(map_mode) == MAPDEV_MAP_FAULT)
+		goto out;
+
+	/* The rest of the aligned batch around the fault, inside the VMA. */
+	batch = (unsigned long)READ_ONCE(fault_batch) << PAGE_SHIFT;
+	start = max(vma->vm_start, ALIGN_DOWN(vmf->address, batch));
+	end = min(vma->vm_end, ALIGN_DOWN(vmf->address, batch) + batch);
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		if (addr == (vmf->address & PAGE_MASK))
+			continue;
+		/* An already present page is left as it is. */
+		if (mapdev_insert(vma, addr, buf) & VM_FAULT_ERROR)
+			break;
+	}
+out:
+	srcu_read_unlock(&mapdev_srcu, idx);
+	return ret;
+}
+
+/*
+ * ptrace and /proc/PID/mem: GUP cannot reach PFN mappings, so copy through
+ * the kernel's own mapping of the pages.
+ */
+static int mapdev_vm_access(struct vm_area_struct *vma, unsigned long addr,
+			    void *ubuf, int len, int write)
+{
+	struct mapdev_device *md = vma->vm_private_data;
+	struct mapdev_buffer *buf = vma_region(vma)->buf;
+	int done = 0, idx;
+
+	if (write && !(vma->vm_flags & VM_WRITE))
+		return -EACCES;
+	idx = srcu_read_lock(&mapdev_srcu);
+	if (READ_ONCE(md->dead)) {
+		srcu_read_unlock(&mapdev_srcu, idx);
+		return -EIO;
+	}
+	while (done < len && addr < vma->vm_end) {
+		unsigned long i = vma_page_index(vma, addr);
+		unsigned int off = offset_in_page(addr);
+		unsigned int n = min_t(unsigned long, len - done, PAGE_SIZE - off);
+		void *kaddr;
+
+		if (i >= buf->nr_pages)
+			break;
+		kaddr = page_address(buf->pages[i]) + off;
+		if (write)
+			memcpy(kaddr, ubuf + done, n);
+		else
+			memcpy(ubuf + done, kaddr, n);
+		done += n;
+		addr += n;
+	}
+	srcu_read_unlock(&mapdev_srcu, idx);
+	return done;
+}
+
+static const struct vm_operations_struct mapdev_vm_ops = {
+	.open = mapdev_vm_open,
+	.close = mapdev_vm_close,
+	.fault = mapdev_vm_fault,
+	.access = mapdev_vm_access,
+};
+
+/* Maps every page of the VMA now, one remap per physically contiguous run. */
+static int mapdev_populate(struct vm_area_struct *vma, struct mapdev_buffer *buf)
+{
+	unsigned long first = vma_page_index(vma, vma->vm_start);
+	unsigned long n = vma_pages(vma), i = 0;
+	int ret;
+
+	while (i < n) {
+		unsigned long pfn = page_to_pfn(buf->pages[first + i]);
+		unsigned long run = 1;
+
+		while (i + run < n &&
+		       page_to_pfn(buf->pages[first + i + run]) == pfn + run)
+			run++;
+		ret = remap_pfn_range(vma, vma->vm_start + (i << PAGE_SHIFT),
+				      pfn, run << PAGE_SHIFT, vma->vm_page_prot);
+		if (ret)
+			return ret;
+		i += run;
+	}
+	return 0;
+}
+
+static pgprot_t mapdev_pgprot(pgprot_t prot, u32 cache)
+{
+	switch (cache) {
+	case MAPDEV_CACHE_UNCACHED:
+		return pgprot_noncached(prot);
+	case MAPDEV_CACHE_WC:
+		return pgprot_writecombine(prot);
+	default:
+		return prot;
+	}
+}
+
+/**
+ * mapdev_mmap() - the mmap file operation of every mapdev device
+ * @file: an open mapdev device
+ * @vma: the new mapping; vm_pgoff selects the region and the offset in it
+ *
+ * Return: 0, or -EINVAL (private mapping, no such region, range outside the
+ * region), -EPERM (executable), -EACCES (writable mapping of a read-only
+ * region), -EBUSY (the region is mapped with another cache mode right now),
+ * -ENODEV (the device is gone).
+ */
+int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct mapdev_device *md = file->private_data;
+	unsigned long index = vma->vm_pgoff >> MAPDEV_REGION_PGSHIFT;
+	unsigned long first = vma->vm_pgoff & MAPDEV_REGION_PGMASK;
+	unsigned long npages = vma_pages(vma);
+	struct mapdev_region *r;
+	unsigned long rpages;
+	u32 cache;
+	int ret;
+
+	if (!(vma->vm_flags & VM_SHARED)) {
+		dev_dbg_ratelimited(&md->dev, "mmap: MAP_SHARED is required\n");
+		return -EINVAL;
+	}
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	if (index >= md->nr_regions)
+		return -EINVAL;
+	r = &md->regions[index];
+	if (!(r->flags & MAPDEV_REGION_F_MMAP) || !r->buf)
+		return -EINVAL;
+	if ((vma->vm_flags & VM_WRITE) && !(r->flags & MAPDEV_REGION_F_WRITE))
+		return -EACCES;
+	rpages = r->size >> PAGE_SHIFT;
+	if (first >= rpages || npages > rpages - first)
+		return -EINVAL;
+	cache = (file->f_flags & O_SYNC) ? MAPDEV_CACHE_UNCACHED : r->cache;
+
+	mutex_lock(&md->lock);
+	if (md->dead) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	/* One cache mode at a time: PAT forbids aliases with another. */
+	if (r->buf->memtype != cache) {
+		if (atomic_read(&r->map_count)) {
+			dev_info_ratelimited(&md->dev,
+					     "region %s is mapped %s; close those mappings before mapping it %s\n",
+					     r->name, mapdev_cache_name(r->buf->memtype),
+					     mapdev_cache_name(cache));
+			ret = -EBUSY;
+			goto out_unlock;
+		}
+		ret = mapdev_set_memtype(r->buf, cache);
+		if (ret)
+			goto out_unlock;
+	}
+
+	vma->vm_page_prot = mapdev_pgprot(vma->vm_page_prot, cache);
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_clear(vma, VM_MAYEXEC);
+	if (!(r->flags & MAPDEV_REGION_F_WRITE))
+		vm_flags_clear(vma, VM_MAYWRITE);
+	vma->vm_ops = &mapdev_vm_ops;
+	vma->vm_private_data = md;
+	mapdev_vma_get(vma);
+
+	if (READ_ONCE(map_mode) == MAPDEV_MAP_POPULATE) {
+		ret = mapdev_populate(vma, r->buf);
+		if (ret) {
+			/* The caller zaps what was inserted, but will not close. */
+			mapdev_vm_close(vma);
+			goto out_unlock;
+		}
+	}
+	ret = 0;
+out_unlock:
+	mutex_unlock(&md->lock);
+	return ret;
+}

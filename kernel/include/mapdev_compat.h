@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel API differences mapdev spans, kept here so driver files have
+ * no version #ifdefs.
+ */
+#ifndef _MAPDEV_COMPAT_H
+#define _MAPDEV_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/mm.h>
+#include <linux/device.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define mapdev_class_create(name)	class_create(THIS_MODULE, name)
+#else
+#define mapdev_class_create(name)	class_create(name)
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define MAPDEV_DEVNODE_DEV	struct device
+#else
+#define MAPDEV_DEVNODE_DEV	const struct device
+#endif
+
+/* The largest order the page allocator hands out. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define MAPDEV_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define MAPDEV_MAX_PAGE_ORDER	MAX_ORDER
+#else
+#define MAPDEV_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#endif
+
+/*
+ * The cache mode of the kernel's own mapping of RAM pages.  x86's PAT
+ * refuses a user mapping whose memory type differs from the kernel's, so
+ * uncached and write-combined user mappings of RAM change the pages first.
+ */
+#ifdef CONFIG_X86
+#include <asm/set_memory.h>
+static inline int mapdev_pages_set_uc(struct page **pages, int n)
+{
+	return set_pages_array_uc(pages, n);
+}
+
+static inline int mapdev_pages_set_wc(struct page **pages, int n)
+{
+	return set_pages_array_wc(pages, n);
+}
+
+static inline int mapdev_pages_set_wb(struct page **pages, int n)
+{
+	return set_pages_array_wb(pages, n);
+}
+#else
+static inline int mapdev_pages_set_uc(struct page **pages, int n) { return 0; }
+static inline int mapdev_pages_set_wc(struct page **pages, int n) { return 0; }
+static inline int mapdev_pages_set_wb(struct page **pages, int n) { return 0; }
+#endif
+
+#endif /* _MAPDEV_COMPAT_H */
