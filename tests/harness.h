@@ -209,7 +209,7 @@ static void harness_run_one(const struct harness_test *t, int *pass,
 	while (in && fgets(buf, sizeof(buf), in)) {
 		n = strlen(buf);
 		if (!strncmp(buf, "#FAIL ", 6) || !strncmp(buf, "#SKIP ", 6)) {
-			snprintf(msg, sizeof(msg), "%s", buf + 6);
+			snprintf(msg, sizeof(msg), "%.1000s", buf + 6);
 			len = strlen(msg);
 			if (len && msg[len - 1] == '\n')
 				msg[len - 1] = '\0';

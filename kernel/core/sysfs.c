@@ -3,7 +3,8 @@
  * sysfs attributes of every mapdev device, /sys/class/mapdev/NAME/:
  *
  *   map_count, open_count, num_regions, driver     the device
- *   size, backend, cache, dma_addr, dma_segments   its first region when
+ *   size, backend, cache, memtype, dma_addr,       its first region when
+ *   dma_segments
  *   sync_offset, sync_size, sync_direction,        that is a buffer (the
  *   sync_for_cpu, sync_for_device                  u-dma-buf interface)
  *   regionN/{name,size,offset,backend,cache,       every region
@@ -89,6 +90,20 @@ static ssize_t cache_show(struct device *dev, struct device_attribute *attr,
 			  mapdev_cache_name(to_mapdev_device(dev)->regions[0].cache));
 }
 static DEVICE_ATTR_RO(cache);
+
+/* The cache mode the pages have now: the default, or O_SYNC's uncached. */
+static ssize_t memtype_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct mapdev_device *md = to_mapdev_device(dev);
+	u32 memtype;
+
+	mutex_lock(&md->lock);
+	memtype = first_buffer(dev)->memtype;
+	mutex_unlock(&md->lock);
+	return sysfs_emit(buf, "%s\n", mapdev_cache_name(memtype));
+}
+static DEVICE_ATTR_RO(memtype);
 
 static ssize_t dma_addr_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
@@ -226,6 +241,7 @@ static struct attribute *mapdev_buf_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_backend.attr,
 	&dev_attr_cache.attr,
+	&dev_attr_memtype.attr,
 	&dev_attr_dma_addr.attr,
 	&dev_attr_dma_segments.attr,
 	&dev_attr_sync_offset.attr,

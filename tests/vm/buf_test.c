@@ -1,0 +1,998 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM tests of mapdev_core and mapdev_buf: what a user of the DMA buffers
+ * relies on.  Each test runs in its own process (tests/harness.h).
+ */
+#define HARNESS_IMPLEMENTATION
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <pthread.h>
+#include "mapdev_test.h"
+
+const char *harness_suite = "buf";
+
+#define PG 4096UL
+#define ALL_BACKENDS { MAPDEV_BACKEND_COHERENT, MAPDEV_BACKEND_CONTIG, MAPDEV_BACKEND_SG }
+static const char *const bk_name[] = { "coherent", "contig", "sg" };
+static const char *const cache_name[] = { "cached", "uncached", "wc" };
+
+/* -- creation and the control device -------------------------------------- */
+
+TEST(module_param_buffers)
+{
+	need_module("mapdev_buf", "buffers=tp_frames:64K:sg,tp_regs:4K:coherent:uncached,tp_c:8K:contig:wc");
+	CHECK(access("/dev/mapdev/tp_frames", F_OK) == 0);
+	CHECK_EQ(sysfs_ll("tp_frames", "size"), 65536);
+	CHECK(!strcmp(sysfs("tp_frames", "backend"), "sg"));
+	CHECK(!strcmp(sysfs("tp_frames", "cache"), "cached"));
+	CHECK(!strcmp(sysfs("tp_regs", "backend"), "coherent"));
+	CHECK(!strcmp(sysfs("tp_regs", "cache"), "uncached"));
+	CHECK(!strcmp(sysfs("tp_regs", "memtype"), "uncached"));
+	CHECK(!strcmp(sysfs("tp_c", "backend"), "contig"));
+	CHECK(!strcmp(sysfs("tp_c", "cache"), "wc"));
+	CHECK_EQ(sh("rmmod mapdev_buf"), 0);
+	CHECK(access("/dev/mapdev/tp_frames", F_OK) != 0);
+	CHECK_EQ(core_stat("buffers"), 0);
+}
+
+TEST(module_param_bad)
+{
+	static const char *const bad[] = {
+		"buffers=x:12Q", "buffers=x:0", "buffers=x", "buffers=x:4K:foo",
+		"buffers=x:4K:sg:bar", "buffers=a/b:4K", "buffers=x:4K:sg:wc:extra",
+		"buffers=dup:4K,dup:8K", "buffers=ok:4K,x:", "dma_bits=5",
+		"dma_bits=65", "buffers=.x:4K",
+	};
+	size_t i;
+
+	need_module("mapdev_core", NULL);
+	sh("rmmod mapdev_buf 2>/dev/null");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!sh("modprobe mapdev_buf '%s' 2>/dev/null", bad[i]))
+			FAILF("modprobe mapdev_buf %s succeeded", bad[i]);
+		CHECK(!module_loaded("mapdev_buf"));
+		/* Whatever it created before the bad spec is gone again. */
+		CHECK_EQ(core_stat("buffers"), 0);
+		CHECK_EQ(core_stat("devices"), 0);
+	}
+}
+
+TEST(create_list_destroy)
+{
+	struct mapdev_buf_entry ent[8];
+	struct mapdev_buf_list l = { .argsz = sizeof(l), .count = 8,
+				     .entries = (uintptr_t)ent };
+	int ctl, i, found = 0;
+
+	need_module("mapdev_buf", "");
+	ctl = ctl_open();
+	CHECK_OK(buf_create_raw(ctl, "l_a", 4096, MAPDEV_BACKEND_COHERENT, 0));
+	CHECK_OK(buf_create_raw(ctl, "l_b", 100000, MAPDEV_BACKEND_SG, 2));
+	CHECK_OK(buf_create_raw(ctl, "l_c", 3 * PG, MAPDEV_BACKEND_CONTIG, 1));
+	CHECK_OK(ioctl(ctl, MAPDEV_BUF_IOC_LIST, &l));
+	CHECK_EQ(l.total, 3);
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(ent[i].name, "l_b")) {
+			/* Sizes are rounded up to whole pages. */
+			CHECK_EQ(ent[i].size, 25 * PG);
+			CHECK_EQ(ent[i].backend, MAPDEV_BACKEND_SG);
+			CHECK_EQ(ent[i].cache, MAPDEV_CACHE_WC);
+			found++;
+		}
+		if (!strcmp(ent[i].name, "l_c")) {
+			CHECK_EQ(ent[i].size, 3 * PG);
+			found++;
+		}
+	}
+	CHECK_EQ(found, 2);
+	/* A short array gets what fits, and the total. */
+	l.count = 1;
+	memset(ent, 0, sizeof(ent));
+	CHECK_OK(ioctl(ctl, MAPDEV_BUF_IOC_LIST, &l));
+	CHECK_EQ(l.total, 3);
+	CHECK(ent[0].name[0] && !ent[1].name[0]);
+	CHECK_OK(buf_destroy_raw(ctl, "l_a"));
+	CHECK_OK(buf_destroy_raw(ctl, "l_b"));
+	CHECK_OK(buf_destroy_raw(ctl, "l_c"));
+	l.count = 8;
+	CHECK_OK(ioctl(ctl, MAPDEV_BUF_IOC_LIST, &l));
+	CHECK_EQ(l.total, 0);
+	CHECK_EQ(core_stat("buffers"), 0);
+}
+
+TEST(create_bad_input)
+{
+	struct mapdev_buf_create c;
+	long long before;
+	int ctl;
+
+	need_module("mapdev_buf", "");
+	ctl = ctl_open();
+	before = core_stat("buffers");
+	CHECK_ERRNO(buf_create_raw(ctl, "z", 0, 0, 0), EINVAL);
+	CHECK_ERRNO(buf_create_raw(ctl, "z", ~0ULL, 0, 0), ENOMEM);
+	CHECK_ERRNO(buf_create_raw(ctl, "z", ~0ULL - 100, MAPDEV_BACKEND_SG, 0), ENOMEM);
+	CHECK_ERRNO(buf_create_raw(ctl, "z", 4096, MAPDEV_BACKEND_RESERVED, 0), EINVAL);
+	CHECK_ERRNO(buf_create_raw(ctl, "z", 4096, 99, 0), EINVAL);
+	CHECK_ERRNO(buf_create_raw(ctl, "z", 4096, 0, 3), EINVAL);
+	CHECK_ERRNO(buf_create_raw(ctl, "", 4096, 0, 0), EINVAL);
+	CHECK_ERRNO(buf_create_raw(ctl, "a/b", 4096, 0, 0), EINVAL);
+	CHECK_ERRNO(buf_create_raw(ctl, "..", 4096, 0, 0), EINVAL);
+	CHECK_ERRNO(buf_create_raw(ctl, "-x", 4096, 0, 0), EINVAL);
+	CHECK_ERRNO(buf_create_raw(ctl, "sp ace", 4096, 0, 0), EINVAL);
+	/* Contig is one allocation: bigger than the allocator's largest. */
+	CHECK_ERRNO(buf_create_raw(ctl, "z", 64 << 20, MAPDEV_BACKEND_CONTIG, 0), EINVAL);
+
+	/* Name without a NUL inside the array. */
+	memset(&c, 0, sizeof(c));
+	c.argsz = sizeof(c);
+	c.size = 4096;
+	memset(c.name, 'a', sizeof(c.name));
+	CHECK_ERRNO(ioctl(ctl, MAPDEV_BUF_IOC_CREATE, &c), EINVAL);
+	/* Unknown flags. */
+	memset(&c, 0, sizeof(c));
+	c.argsz = sizeof(c);
+	c.size = 4096;
+	strcpy(c.name, "z");
+	c.flags = 1;
+	CHECK_ERRNO(ioctl(ctl, MAPDEV_BUF_IOC_CREATE, &c), EINVAL);
+	c.flags = 0x80000000;
+	CHECK_ERRNO(ioctl(ctl, MAPDEV_BUF_IOC_CREATE, &c), EINVAL);
+	c.flags = 0;
+	/* argsz too short to hold the name. */
+	c.argsz = 8;
+	CHECK_ERRNO(ioctl(ctl, MAPDEV_BUF_IOC_CREATE, &c), EINVAL);
+	c.argsz = 0;
+	CHECK_ERRNO(ioctl(ctl, MAPDEV_BUF_IOC_CREATE, &c), EINVAL);
+	/* Bad pointer. */
+	CHECK_ERRNO(ioctl(ctl, MAPDEV_BUF_IOC_CREATE, (void *)16), EFAULT);
+	CHECK_ERRNO(ioctl(ctl, MAPDEV_BUF_IOC_CREATE, NULL), EFAULT);
+	/* Unknown ioctls, on the control device and on the type. */
+	CHECK_ERRNO(ioctl(ctl, _IO(MAPDEV_TYPE, 0x7f), &c), ENOTTY);
+	CHECK_ERRNO(ioctl(ctl, _IO('x', 1), &c), ENOTTY);
+	CHECK_EQ(core_stat("buffers"), before);
+
+	/* Duplicates and destroys. */
+	CHECK_OK(buf_create_raw(ctl, "dup", 4096, 0, 0));
+	CHECK_ERRNO(buf_create_raw(ctl, "dup", 8192, 0, 0), EEXIST);
+	CHECK_ERRNO(buf_create_raw(ctl, "buf-control", 4096, 0, 0), EEXIST);
+	CHECK_EQ(sysfs_ll("dup", "size"), 4096);
+	CHECK_OK(buf_destroy_raw(ctl, "dup"));
+	CHECK_ERRNO(buf_destroy_raw(ctl, "dup"), ENOENT);
+	CHECK_ERRNO(buf_destroy_raw(ctl, "a/b"), ENOENT);
+	CHECK_EQ(core_stat("buffers"), before);
+}
+
+TEST(argsz_growth)
+{
+	/* A newer, longer struct with a zero tail is accepted; a non-zero
+	 * tail (a field this kernel does not know) is not. */
+	struct {
+		struct mapdev_buf_create c;
+		uint64_t future;
+	} big;
+	int ctl;
+
+	need_module("mapdev_buf", "");
+	ctl = ctl_open();
+	buf_destroy_raw(ctl, "grow");
+	memset(&big, 0, sizeof(big));
+	big.c.argsz = sizeof(big);
+	big.c.size = 4096;
+	strcpy(big.c.name, "grow");
+	big.future = 1;
+	CHECK_ERRNO(ioctl(ctl, MAPDEV_BUF_IOC_CREATE, &big), EINVAL);
+	big.future = 0;
+	CHECK_OK(ioctl(ctl, MAPDEV_BUF_IOC_CREATE, &big));
+	CHECK_OK(buf_destroy_raw(ctl, "grow"));
+}
+
+TEST(create_needs_cap_sys_admin)
+{
+	int ctl;
+
+	need_module("mapdev_buf", "");
+	ctl = ctl_open();
+	/* Keep the fd, lose the privilege. */
+	CHECK_OK(setresuid(65534, 65534, 65534));
+	CHECK_ERRNO(buf_create_raw(ctl, "np", 4096, 0, 0), EPERM);
+	CHECK_ERRNO(buf_destroy_raw(ctl, "np"), EPERM);
+}
+
+TEST(fail_alloc_injection)
+{
+	int ctl;
+	long long before;
+
+	need_module("mapdev_buf", "");
+	ctl = ctl_open();
+	before = core_stat("buffers");
+	CHECK_OK(write_file(DBG_DIR "fail_alloc", "1"));
+	CHECK_ERRNO(buf_create_raw(ctl, "inj", 4096, 0, 0), ENOMEM);
+	CHECK(access("/dev/mapdev/inj", F_OK) != 0);
+	CHECK_EQ(core_stat("buffers"), before);
+	CHECK_EQ(core_stat("fail_alloc"), 0);
+	CHECK_OK(buf_create_raw(ctl, "inj", 4096, 0, 0));
+	CHECK_OK(buf_destroy_raw(ctl, "inj"));
+	CHECK_ERRNO(write_file(DBG_DIR "fail_alloc", "-1"), EINVAL);
+}
+
+/* -- data ------------------------------------------------------------------- */
+
+TEST(new_buffers_read_zero)
+{
+	static const uint32_t backends[] = ALL_BACKENDS;
+	size_t size = 64 * PG, i;
+	unsigned int b, c;
+	uint8_t *p, *rb = malloc(size);
+
+	need_module("mapdev_buf", "");
+	for (b = 0; b < 3; b++) {
+		for (c = 0; c < 3; c++) {
+			int fd;
+
+			buf_create("zero", size, backends[b], c);
+			fd = buf_open("zero", O_RDWR);
+			/* Dirty it, destroy it, and a new one must be clean. */
+			p = map(fd, size, PROT_READ | PROT_WRITE, 0);
+			memset(p, 0xa5, size);
+			munmap(p, size);
+			close(fd);
+			buf_destroy("zero");
+			buf_create("zero", size, backends[b], c);
+			fd = buf_open("zero", O_RDWR);
+			p = map(fd, size, PROT_READ, 0);
+			for (i = 0; i < size; i++)
+				if (p[i])
+					FAILF("%s/%s: byte %zu of a new buffer is 0x%x",
+					      bk_name[b], cache_name[c], i, p[i]);
+			CHECK_EQ(pread(fd, rb, size, 0), (ssize_t)size);
+			for (i = 0; i < size; i++)
+				if (rb[i])
+					FAILF("%s/%s: read() byte %zu is 0x%x",
+					      bk_name[b], cache_name[c], i, rb[i]);
+			munmap(p, size);
+			close(fd);
+			buf_destroy("zero");
+		}
+	}
+}
+
+TEST(mmap_and_read_write_agree)
+{
+	static const uint32_t backends[] = ALL_BACKENDS;
+	size_t size = 37 * PG + 100, rsize = 38 * PG, i;
+	uint8_t *p, *rb = malloc(rsize);
+	unsigned int b, c;
+
+	need_module("mapdev_buf", "");
+	for (b = 0; b < 3; b++) {
+		for (c = 0; c < 3; c++) {
+			int fd, seed = b * 3 + c;
+
+			buf_create("rw", size, backends[b], c);
+			CHECK_EQ(sysfs_ll("rw", "size"), rsize);
+			fd = buf_open("rw", O_RDWR);
+			p = map(fd, rsize, PROT_READ | PROT_WRITE, 0);
+			for (i = 0; i < rsize; i++)
+				p[i] = pattern(i, seed);
+			/* Through the copy path, another fd. */
+			int fd2 = buf_open("rw", O_RDONLY);
+
+			CHECK_EQ(read(fd2, rb, rsize), (ssize_t)rsize);
+			for (i = 0; i < rsize; i++)
+				if (rb[i] != pattern(i, seed))
+					FAILF("%s/%s: read() byte %zu: 0x%x, mapped 0x%x",
+					      bk_name[b], cache_name[c], i, rb[i],
+					      pattern(i, seed));
+			/* And the other way round. */
+			for (i = 0; i < rsize; i++)
+				rb[i] = pattern(i, seed + 100);
+			CHECK_EQ(pwrite(fd, rb, rsize, 0), (ssize_t)rsize);
+			for (i = 0; i < rsize; i++)
+				if (p[i] != pattern(i, seed + 100))
+					FAILF("%s/%s: mapping byte %zu after write()",
+					      bk_name[b], cache_name[c], i);
+			munmap(p, rsize);
+			close(fd);
+			close(fd2);
+			buf_destroy("rw");
+		}
+	}
+}
+
+TEST(read_write_lseek_edges)
+{
+	char b[PG * 2];
+	int fd;
+
+	need_module("mapdev_buf", "");
+	buf_create("edge", 2 * PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("edge", O_RDWR);
+	CHECK_EQ(lseek(fd, 0, SEEK_END), 2 * PG);
+	CHECK_EQ(read(fd, b, 10), 0);			/* EOF */
+	CHECK_ERRNO(write(fd, b, 10), ENOSPC);		/* full */
+	CHECK_EQ(lseek(fd, -10, SEEK_END), 2 * PG - 10);
+	CHECK_EQ(write(fd, "0123456789abc", 13), 10);	/* short at the end */
+	CHECK_EQ(pread(fd, b, sizeof(b), PG), PG);	/* short read */
+	CHECK(!memcmp(b + PG - 10, "0123456789", 10));
+	CHECK_ERRNO(lseek(fd, -1, SEEK_SET), EINVAL);
+	/* Offsets of regions the device does not have: EOF / full. */
+	CHECK_EQ(pread(fd, b, 10, (off_t)MAPDEV_REGION_OFFSET(1)), 0);
+	CHECK_ERRNO(pwrite(fd, b, 10, (off_t)MAPDEV_REGION_OFFSET(1)), ENOSPC);
+	/* A bad user pointer is EFAULT and moves nothing. */
+	CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+	void *volatile bad = (void *)8;
+
+	CHECK_ERRNO(read(fd, bad, 100), EFAULT);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 0);
+	close(fd);
+	buf_destroy("edge");
+}
+
+TEST(info_and_region_info)
+{
+	struct mapdev_info info = { .argsz = sizeof(info) };
+	struct mapdev_region_info ri = { .argsz = sizeof(ri) };
+	int fd;
+
+	need_module("mapdev_buf", "");
+	buf_create("info", 10 * PG, MAPDEV_BACKEND_COHERENT, MAPDEV_CACHE_WC);
+	fd = buf_open("info", O_RDWR);
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_INFO, &info));
+	CHECK_EQ(info.num_regions, 1);
+	CHECK(!strcmp(info.name, "info"));
+	CHECK(!strcmp(info.driver, "mapdev_buf"));
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_REGION_INFO, &ri));
+	CHECK_EQ(ri.size, 10 * PG);
+	CHECK_EQ(ri.offset, 0);
+	CHECK_EQ(ri.backend, MAPDEV_BACKEND_COHERENT);
+	CHECK_EQ(ri.cache, MAPDEV_CACHE_WC);
+	CHECK_EQ(ri.nr_segments, 1);
+	CHECK(ri.flags & MAPDEV_REGION_F_MMAP);
+	CHECK(ri.flags & MAPDEV_REGION_F_CONTIG);
+	CHECK(ri.dma_addr != 0);
+	CHECK_EQ(ri.dma_addr, strtoull(sysfs("info", "dma_addr"), NULL, 16));
+	CHECK(!strcmp(sysfs("info", "region0/name"), "buffer"));
+	CHECK_EQ(sysfs_ll("info", "region0/size"), 10 * PG);
+	CHECK(access("/sys/class/mapdev/info/region1", F_OK) != 0);
+	ri.index = 1;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_REGION_INFO, &ri), EINVAL);
+	ri.index = 0;
+	ri.flags = 1;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_REGION_INFO, &ri), EINVAL);
+	ri.flags = 0;
+	ri.argsz = 8;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_REGION_INFO, &ri), EINVAL);
+	info.flags = 2;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_INFO, &info), EINVAL);
+	CHECK_ERRNO(ioctl(fd, _IO(MAPDEV_TYPE, 0x3f), &info), ENOTTY);
+	CHECK_ERRNO(ioctl(fd, MAPDEV_BUF_IOC_CREATE, &info), ENOTTY);
+	close(fd);
+	buf_destroy("info");
+}
+
+/* The DMA segments of an sg buffer cover it, in order, without overlap. */
+TEST(dma_segments)
+{
+	struct mapdev_dma_segment seg[4096];
+	struct mapdev_dma_segments ds = {
+		.argsz = sizeof(ds), .count = 4096, .segments = (uintptr_t)seg,
+	};
+	uint64_t off = 0;
+	unsigned int i;
+	int fd;
+
+	need_module("mapdev_buf", "");
+	buf_create("segs", 8 << 20, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("segs", O_RDWR);
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_DMA_SEGMENTS, &ds));
+	CHECK(ds.total >= 1 && ds.total <= 4096);
+	CHECK_EQ(ds.total, sysfs_ll("segs", "dma_segments"));
+	for (i = 0; i < ds.total; i++) {
+		CHECK_EQ(seg[i].offset, off);
+		CHECK(seg[i].len && seg[i].len % PG == 0);
+		off += seg[i].len;
+	}
+	CHECK_EQ(off, 8 << 20);
+	CHECK_EQ(seg[0].dma_addr, strtoull(sysfs("segs", "dma_addr"), NULL, 16));
+	ds.count = 0;
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_DMA_SEGMENTS, &ds));
+	ds.index = 1;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_DMA_SEGMENTS, &ds), EINVAL);
+	ds.index = 0;
+	ds.count = 4;
+	ds.segments = 8;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_DMA_SEGMENTS, &ds), EFAULT);
+	close(fd);
+	buf_destroy("segs");
+}
+
+/* DMA addresses are for root: an fd passed to a user shows none. */
+TEST(dma_addr_needs_root)
+{
+	struct mapdev_region_info ri = { .argsz = sizeof(ri) };
+	struct mapdev_dma_segments ds = { .argsz = sizeof(ds) };
+	char v[64];
+	int fd;
+
+	need_module("mapdev_buf", "");
+	buf_create("priv", PG, MAPDEV_BACKEND_COHERENT, 0);
+	fd = buf_open("priv", O_RDWR);
+	CHECK_OK(setresuid(65534, 65534, 65534));
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_REGION_INFO, &ri));
+	CHECK_EQ(ri.dma_addr, 0);
+	CHECK_EQ(ri.size, PG);
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_DMA_SEGMENTS, &ds), EPERM);
+	CHECK_ERRNO(read_file("/sys/class/mapdev/priv/dma_addr", v, sizeof(v)), EACCES);
+	CHECK_ERRNO(open("/dev/mapdev/priv", O_RDWR), EACCES);
+}
+
+TEST(sync_ioctl)
+{
+	struct mapdev_sync s = { .argsz = sizeof(s) };
+	int fd;
+
+	need_module("mapdev_buf", "");
+	buf_create("sync", 16 * PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("sync", O_RDWR);
+	s.flags = MAPDEV_SYNC_FOR_DEVICE;
+	s.direction = MAPDEV_DIR_TO_DEVICE;
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_SYNC, &s));	/* size 0: all */
+	s.flags = MAPDEV_SYNC_FOR_CPU;
+	s.direction = MAPDEV_DIR_FROM_DEVICE;
+	s.offset = 3 * PG + 5;
+	s.size = 5 * PG;
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_SYNC, &s));
+	s.offset = 16 * PG;
+	s.size = 0;
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_SYNC, &s));	/* empty, at the end */
+	s.offset = 16 * PG + 1;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SYNC, &s), EINVAL);
+	s.offset = PG;
+	s.size = 16 * PG;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SYNC, &s), EINVAL);
+	s.offset = 8;
+	s.size = ~0ULL - 4;				/* wraps */
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SYNC, &s), EINVAL);
+	s.offset = 0;
+	s.size = PG;
+	s.flags = MAPDEV_SYNC_FOR_CPU | MAPDEV_SYNC_FOR_DEVICE;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SYNC, &s), EINVAL);
+	s.flags = 0;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SYNC, &s), EINVAL);
+	s.flags = 4;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SYNC, &s), EINVAL);
+	s.flags = MAPDEV_SYNC_FOR_CPU;
+	s.direction = 3;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SYNC, &s), EINVAL);
+	s.direction = 0;
+	s.index = 1;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SYNC, &s), EINVAL);
+	s.index = 0;
+	s.argsz = 12;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SYNC, &s), EINVAL);
+	close(fd);
+	buf_destroy("sync");
+}
+
+TEST(sync_sysfs)
+{
+	need_module("mapdev_buf", "");
+	buf_create("ssync", 4 * PG, MAPDEV_BACKEND_SG, 0);
+	CHECK_OK(sysfs_write("ssync", "sync_offset", "4096"));
+	CHECK_OK(sysfs_write("ssync", "sync_size", "8192"));
+	CHECK_OK(sysfs_write("ssync", "sync_direction", "2"));
+	CHECK_OK(sysfs_write("ssync", "sync_for_cpu", "1"));
+	CHECK_OK(sysfs_write("ssync", "sync_for_device", "1"));
+	/* Bad writes fail and change nothing. */
+	CHECK_ERRNO(sysfs_write("ssync", "sync_direction", "3"), EINVAL);
+	CHECK_ERRNO(sysfs_write("ssync", "sync_direction", "x"), EINVAL);
+	CHECK_EQ(sysfs_ll("ssync", "sync_direction"), 2);
+	CHECK_ERRNO(sysfs_write("ssync", "sync_offset", "16385"), EINVAL);
+	CHECK_ERRNO(sysfs_write("ssync", "sync_offset", "-1"), EINVAL);
+	CHECK_EQ(sysfs_ll("ssync", "sync_offset"), 4096);
+	CHECK_ERRNO(sysfs_write("ssync", "sync_size", "99999999999999999999"), ERANGE);
+	CHECK_EQ(sysfs_ll("ssync", "sync_size"), 8192);
+	CHECK_ERRNO(sysfs_write("ssync", "sync_for_cpu", "0"), EINVAL);
+	CHECK_ERRNO(sysfs_write("ssync", "sync_for_cpu", "maybe"), EINVAL);
+	/* offset + size past the end is refused at sync time. */
+	CHECK_OK(sysfs_write("ssync", "sync_offset", "12288"));
+	CHECK_ERRNO(sysfs_write("ssync", "sync_for_device", "1"), EINVAL);
+	buf_destroy("ssync");
+}
+
+/* -- mmap rules --------------------------------------------------------------- */
+
+TEST(mmap_bad_requests)
+{
+	int fd, ro;
+	void *p;
+
+	need_module("mapdev_buf", "");
+	buf_create("mm", 8 * PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("mm", O_RDWR);
+	CHECK_ERRNO(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0), EINVAL);
+	CHECK_ERRNO(mmap(NULL, PG, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0), EPERM);
+	CHECK_ERRNO(mmap(NULL, 0, PROT_READ, MAP_SHARED, fd, 0), EINVAL);
+	CHECK_ERRNO(mmap(NULL, 9 * PG, PROT_READ, MAP_SHARED, fd, 0), EINVAL);
+	CHECK_ERRNO(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 8 * PG), EINVAL);
+	CHECK_ERRNO(mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd, 7 * PG), EINVAL);
+	CHECK_ERRNO(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 100), EINVAL);
+	CHECK_ERRNO(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd,
+			 (off_t)MAPDEV_REGION_OFFSET(1)), EINVAL);
+	CHECK_ERRNO(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd,
+			 (off_t)MAPDEV_REGION_OFFSET(1) - PG), EINVAL);
+	/* offset + length wraps 2^64: the kernel's own check (EOVERFLOW). */
+	CHECK_ERRNO(mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd,
+			 (off_t)(~0ULL & ~(PG - 1))), EOVERFLOW);
+	CHECK_ERRNO(mmap(NULL, ~0UL & ~(PG - 1), PROT_READ, MAP_SHARED, fd, 0), ENOMEM);
+	CHECK_EQ(sysfs_ll("mm", "map_count"), 0);
+
+	/* Read-only fd: no writable mapping, no mprotect to writable. */
+	ro = buf_open("mm", O_RDONLY);
+	CHECK_ERRNO(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0), EACCES);
+	p = map(ro, PG, PROT_READ, 0);
+	CHECK_ERRNO(mprotect(p, PG, PROT_READ | PROT_WRITE), EACCES);
+	CHECK_ERRNO(mprotect(p, PG, PROT_READ | PROT_EXEC), EACCES);
+	EXPECT_SIGNAL(SIGSEGV, *(volatile char *)p = 1);
+	munmap(p, PG);
+	/* A writable mapping cannot become executable either. */
+	p = map(fd, PG, PROT_READ | PROT_WRITE, 0);
+	CHECK_ERRNO(mprotect(p, PG, PROT_READ | PROT_EXEC), EACCES);
+	munmap(p, PG);
+	close(ro);
+	close(fd);
+	buf_destroy("mm");
+}
+
+TEST(partial_mapping_at_offset)
+{
+	uint8_t b[3 * PG], *p;
+	size_t i;
+	int fd;
+
+	need_module("mapdev_buf", "");
+	buf_create("part", 8 * PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("part", O_RDWR);
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = pattern(i, 3);
+	CHECK_EQ(pwrite(fd, b, sizeof(b), 3 * PG), (ssize_t)sizeof(b));
+	p = map(fd, 3 * PG, PROT_READ, 3 * PG);
+	CHECK(!memcmp(p, b, sizeof(b)));
+	/* The last page alone. */
+	munmap(p, 3 * PG);
+	p = map(fd, PG, PROT_READ | PROT_WRITE, 7 * PG);
+	p[PG - 1] = 0x5a;
+	CHECK_EQ(pread(fd, b, 1, 8 * PG - 1), 1);
+	CHECK_EQ(b[0], 0x5a);
+	close(fd);
+	buf_destroy("part");
+}
+
+TEST(map_count_tracks_vmas)
+{
+	uint8_t *p;
+	int fd, fd2;
+
+	need_module("mapdev_buf", "");
+	buf_create("cnt", 4 * PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("cnt", O_RDWR);
+	fd2 = buf_open("cnt", O_RDWR);
+	CHECK_EQ(sysfs_ll("cnt", "open_count"), 2);
+	p = map(fd, 4 * PG, PROT_READ | PROT_WRITE, 0);
+	CHECK_EQ(sysfs_ll("cnt", "map_count"), 1);
+	/* Split in three by unmapping the middle... */
+	CHECK_OK(munmap(p + PG, PG));
+	CHECK_EQ(sysfs_ll("cnt", "map_count"), 2);
+	/* ... mprotect splits too. */
+	CHECK_OK(mprotect(p + 2 * PG, PG, PROT_READ));
+	CHECK_EQ(sysfs_ll("cnt", "map_count"), 3);
+	CHECK_EQ(sysfs_ll("cnt", "region0/map_count"), 3);
+	CHECK_OK(munmap(p, 4 * PG));
+	CHECK_EQ(sysfs_ll("cnt", "map_count"), 0);
+	close(fd);
+	close(fd2);
+	CHECK_EQ(sysfs_ll("cnt", "open_count"), 0);
+	buf_destroy("cnt");
+}
+
+TEST(map_fixed_over_part)
+{
+	uint8_t *p, *q;
+	int fd;
+
+	need_module("mapdev_buf", "");
+	buf_create("fix", 4 * PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("fix", O_RDWR);
+	p = map(fd, 4 * PG, PROT_READ | PROT_WRITE, 0);
+	memset(p, 0x11, 4 * PG);
+	q = mmap(p + PG, PG, PROT_READ | PROT_WRITE,
+		 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(q == p + PG);
+	CHECK_EQ(q[0], 0);
+	q[0] = 0x22;
+	CHECK_EQ(p[0], 0x11);
+	CHECK_EQ(p[2 * PG], 0x11);
+	CHECK_EQ(p[4 * PG - 1], 0x11);
+	CHECK_EQ(sysfs_ll("fix", "map_count"), 2);
+	/* The buffer's page 1 did not see the anonymous write. */
+	uint8_t v;
+
+	CHECK_EQ(pread(fd, &v, 1, PG), 1);
+	CHECK_EQ(v, 0x11);
+	/* Map the buffer's page 1 back over the anonymous page. */
+	q = mmap(p + PG, PG, PROT_READ, MAP_FIXED | MAP_SHARED, fd, PG);
+	CHECK(q == p + PG);
+	CHECK_EQ(q[0], 0x11);
+	CHECK_EQ(sysfs_ll("fix", "map_count"), 3);
+	munmap(p, 4 * PG);
+	CHECK_EQ(sysfs_ll("fix", "map_count"), 0);
+	close(fd);
+	buf_destroy("fix");
+}
+
+TEST(partial_munmap_then_touch_rest)
+{
+	uint8_t *p;
+	int fd;
+
+	need_module("mapdev_buf", "");
+	buf_create("hole", 3 * PG, MAPDEV_BACKEND_COHERENT, 0);
+	fd = buf_open("hole", O_RDWR);
+	p = map(fd, 3 * PG, PROT_READ | PROT_WRITE, 0);
+	p[PG] = 7;
+	CHECK_OK(munmap(p + PG, PG));
+	p[0] = 1;
+	p[2 * PG] = 3;
+	EXPECT_SIGNAL(SIGSEGV, (void)*(volatile uint8_t *)(p + PG));
+	close(fd);
+	/* The mapping outlives the fd. */
+	CHECK_EQ(p[0], 1);
+	CHECK_EQ(p[2 * PG], 3);
+	munmap(p, 3 * PG);
+	buf_destroy("hole");
+}
+
+TEST(mremap_shrink_move_not_grow)
+{
+	uint8_t *p, *q, *dst;
+	size_t i;
+	int fd;
+
+	need_module("mapdev_buf", "");
+	buf_create("remap", 8 * PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("remap", O_RDWR);
+	p = map(fd, 4 * PG, PROT_READ | PROT_WRITE, 0);
+	for (i = 0; i < 4 * PG; i++)
+		p[i] = pattern(i, 9);
+	/* Grow: refused, even though the buffer has room. */
+	CHECK_ERRNO(mremap(p, 4 * PG, 6 * PG, 0), EFAULT);
+	CHECK_ERRNO(mremap(p, 4 * PG, 6 * PG, MREMAP_MAYMOVE), EFAULT);
+	/* Shrink in place. */
+	q = mremap(p, 4 * PG, 2 * PG, 0);
+	CHECK(q == p);
+	CHECK_EQ(q[2 * PG - 1], pattern(2 * PG - 1, 9));
+	EXPECT_SIGNAL(SIGSEGV, (void)*(volatile uint8_t *)(p + 3 * PG));
+	/* Move elsewhere: same data, old place gone. */
+	dst = mmap(NULL, 2 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(dst != MAP_FAILED);
+	q = mremap(p, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	CHECK(q == dst);
+	for (i = 0; i < 2 * PG; i++)
+		if (q[i] != pattern(i, 9))
+			FAILF("moved mapping byte %zu", i);
+	q[5] = 0x77;
+	CHECK_EQ(sysfs_ll("remap", "map_count"), 1);
+	EXPECT_SIGNAL(SIGSEGV, (void)*(volatile uint8_t *)p);
+	uint8_t v;
+
+	CHECK_EQ(pread(fd, &v, 1, 5), 1);
+	CHECK_EQ(v, 0x77);
+	munmap(q, 2 * PG);
+	CHECK_EQ(sysfs_ll("remap", "map_count"), 0);
+	close(fd);
+	buf_destroy("remap");
+}
+
+TEST(fork_child_keeps_mapping)
+{
+	int fd, pfd[2], st;
+	uint8_t *p;
+	pid_t pid;
+	char c;
+
+	need_module("mapdev_buf", "");
+	buf_create("fork", 2 * PG, MAPDEV_BACKEND_CONTIG, 0);
+	fd = buf_open("fork", O_RDWR);
+	p = map(fd, 2 * PG, PROT_READ | PROT_WRITE, 0);
+	p[0] = 0x42;
+	CHECK_OK(pipe(pfd));
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		/* Wait for the parent to unmap and close; then read & write. */
+		if (read(pfd[0], &c, 1) != 1)
+			_exit(10);
+		if (p[0] != 0x42)
+			_exit(11);
+		p[PG] = 0x43;
+		_exit(0);
+	}
+	CHECK_EQ(sysfs_ll("fork", "map_count"), 2);
+	munmap(p, 2 * PG);
+	close(fd);
+	CHECK_OK(write(pfd[1], "x", 1));
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);
+	fd = buf_open("fork", O_RDONLY);
+	CHECK_EQ(pread(fd, &c, 1, PG), 1);
+	CHECK_EQ(c, 0x43);
+	CHECK_EQ(sysfs_ll("fork", "map_count"), 0);
+	close(fd);
+	buf_destroy("fork");
+}
+
+TEST(madvise)
+{
+	uint8_t *p;
+	int fd, st;
+	pid_t pid;
+
+	need_module("mapdev_buf", "");
+	buf_create("madv", 2 * PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("madv", O_RDWR);
+	p = map(fd, 2 * PG, PROT_READ | PROT_WRITE, 0);
+	p[0] = 9;
+	/* No dropping of device pages: the data is not anonymous memory. */
+	CHECK_ERRNO(madvise(p, PG, MADV_DONTNEED), EINVAL);
+	CHECK_EQ(p[0], 9);
+	CHECK_OK(madvise(p, 2 * PG, MADV_DONTFORK));
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGSEGV, SIG_DFL);
+		(void)*(volatile uint8_t *)p;
+		_exit(0);
+	}
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	CHECK_EQ(p[0], 9);
+	CHECK_OK(madvise(p, 2 * PG, MADV_DOFORK));
+	CHECK_EQ(sysfs_ll("madv", "map_count"), 1);
+	munmap(p, 2 * PG);
+	close(fd);
+	buf_destroy("madv");
+}
+
+/* /proc/PID/mem (and so ptrace, gdb) reads and writes through the mapping. */
+TEST(proc_pid_mem)
+{
+	uint8_t *p, b[64];
+	int fd, mem;
+
+	need_module("mapdev_buf", "");
+	buf_create("pmem", 2 * PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("pmem", O_RDWR);
+	p = map(fd, 2 * PG, PROT_READ | PROT_WRITE, 0);
+	memcpy(p + PG - 10, "across-a-page-boundary", 22);
+	mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	CHECK(mem >= 0);
+	CHECK_EQ(pread(mem, b, 22, (off_t)(uintptr_t)(p + PG - 10)), 22);
+	CHECK(!memcmp(b, "across-a-page-boundary", 22));
+	CHECK_EQ(pwrite(mem, "poked", 5, (off_t)(uintptr_t)(p + 100)), 5);
+	CHECK(!memcmp(p + 100, "poked", 5));
+	/* Read-only mapping: no write through /proc/PID/mem either. */
+	munmap(p, 2 * PG);
+	p = map(fd, PG, PROT_READ, 0);
+	CHECK_ERRNO(pwrite(mem, "x", 1, (off_t)(uintptr_t)p), EIO);
+	CHECK_EQ(p[100], 'p');
+	munmap(p, PG);
+	close(mem);
+	close(fd);
+	buf_destroy("pmem");
+}
+
+/* O_SYNC maps uncached (u-dma-buf's convention); one mode at a time. */
+TEST(osync_maps_uncached)
+{
+	uint8_t *p, *q;
+	int fd, sfd;
+
+	need_module("mapdev_buf", "");
+	buf_create("osync", 4 * PG, MAPDEV_BACKEND_SG, MAPDEV_CACHE_CACHED);
+	fd = buf_open("osync", O_RDWR);
+	sfd = buf_open("osync", O_RDWR | O_SYNC);
+	CHECK(!strcmp(sysfs("osync", "memtype"), "cached"));
+	p = map(sfd, 4 * PG, PROT_READ | PROT_WRITE, 0);
+	CHECK(!strcmp(sysfs("osync", "memtype"), "uncached"));
+	p[0] = 0x33;
+	/* A cached mapping while an uncached one exists: refused. */
+	CHECK_ERRNO(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0), EBUSY);
+	/* Another uncached one is fine, and sees the data. */
+	q = map(sfd, PG, PROT_READ, 0);
+	CHECK_EQ(q[0], 0x33);
+	munmap(q, PG);
+	munmap(p, 4 * PG);
+	/* Once unmapped, a cached mapping is possible again. */
+	q = map(fd, PG, PROT_READ, 0);
+	CHECK(!strcmp(sysfs("osync", "memtype"), "cached"));
+	CHECK_EQ(q[0], 0x33);
+	munmap(q, PG);
+	close(fd);
+	close(sfd);
+	buf_destroy("osync");
+}
+
+/* -- lifetime and revocation ------------------------------------------------ */
+
+TEST(destroy_while_mapped_sigbus)
+{
+	static const uint32_t backends[] = ALL_BACKENDS;
+	unsigned int b;
+
+	need_module("mapdev_buf", "");
+	for (b = 0; b < 3; b++) {
+		struct mapdev_info info = { .argsz = sizeof(info) };
+		long long buffers = core_stat("buffers");
+		uint8_t *p, *untouched, c;
+		int fd;
+
+		buf_create("gone", 16 * PG, backends[b], 0);
+		fd = buf_open("gone", O_RDWR);
+		p = map(fd, 16 * PG, PROT_READ | PROT_WRITE, 0);
+		untouched = map(fd, 16 * PG, PROT_READ, 0);
+		memset(p, 0x5c, 16 * PG);
+		buf_destroy("gone");
+		CHECK(access("/dev/mapdev/gone", F_OK) != 0);
+		/* Pages mapped before and pages never touched: both SIGBUS. */
+		EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)p);
+		EXPECT_SIGNAL(SIGBUS, *(volatile uint8_t *)(p + 15 * PG) = 1);
+		EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)(untouched + 5 * PG));
+		CHECK_ERRNO(read(fd, &c, 1), ENODEV);
+		CHECK_ERRNO(write(fd, &c, 1), ENODEV);
+		CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_INFO, &info), ENODEV);
+		CHECK_ERRNO(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0), ENODEV);
+		/* The name is free again at once. */
+		buf_create("gone", PG, 0, 0);
+		buf_destroy("gone");
+		/* The memory is held by the mappings, freed with the last. */
+		CHECK_EQ(core_stat("buffers"), buffers + 1);
+		munmap(p, 16 * PG);
+		CHECK_EQ(core_stat("buffers"), buffers + 1);
+		munmap(untouched, 16 * PG);
+		CHECK_EQ(core_stat("buffers"), buffers);
+		close(fd);
+	}
+}
+
+TEST(destroy_while_open_not_mapped)
+{
+	long long buffers;
+	char c;
+	int fd;
+
+	need_module("mapdev_buf", "");
+	buffers = core_stat("buffers");
+	buf_create("open", PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("open", O_RDWR);
+	buf_destroy("open");
+	/* Not mapped: the memory goes at once, the fd just fails. */
+	CHECK_EQ(core_stat("buffers"), buffers);
+	CHECK_ERRNO(read(fd, &c, 1), ENODEV);
+	close(fd);
+}
+
+TEST(rmmod_while_mapped_revokes)
+{
+	uint8_t *p;
+	int fd;
+
+	need_module("mapdev_buf", "buffers=rm1:64K:sg,rm2:8K:coherent");
+	fd = buf_open("rm1", O_RDWR);
+	p = map(fd, 64 << 10, PROT_READ | PROT_WRITE, 0);
+	p[0] = 1;
+	/* mapdev_buf goes (its devices revoked); core stays, pinned by the fd. */
+	CHECK_EQ(sh("rmmod mapdev_buf"), 0);
+	EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)p);
+	CHECK(sh("rmmod mapdev_core 2>/dev/null") != 0);
+	CHECK(module_loaded("mapdev_core"));
+	CHECK_EQ(core_stat("buffers"), 1);	/* held by the mapping */
+	munmap(p, 64 << 10);
+	CHECK_EQ(core_stat("buffers"), 0);
+	CHECK(sh("rmmod mapdev_core 2>/dev/null") != 0);	/* still open */
+	close(fd);
+	CHECK_EQ(core_stat("devices"), 0);
+	CHECK_EQ(core_stat("bytes"), 0);
+	CHECK_EQ(sh("rmmod mapdev_core"), 0);
+}
+
+TEST(unload_leaves_nothing)
+{
+	int ctl, fd, i;
+	uint8_t *p;
+	char name[16];
+
+	need_module("mapdev_buf", "buffers=ul:1M:sg");
+	ctl = ctl_open();
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "ul%d", i);
+		CHECK_OK(buf_create_raw(ctl, name, (i + 1) * PG, i % 3, i % 3));
+	}
+	fd = buf_open("ul7", O_RDWR);
+	p = map(fd, 8 * PG, PROT_READ | PROT_WRITE, 0);
+	memset(p, 1, 8 * PG);
+	munmap(p, 8 * PG);
+	close(fd);
+	close(ctl);
+	CHECK_EQ(core_stat("buffers"), 21);
+	CHECK_EQ(sh("rmmod mapdev_buf"), 0);
+	CHECK_EQ(core_stat("buffers"), 0);
+	CHECK_EQ(core_stat("bytes"), 0);
+	CHECK_EQ(core_stat("devices"), 0);
+	CHECK_EQ(sh("rmmod mapdev_core"), 0);
+}
+
+/* A 1 GiB scatter-gather buffer in a 2 GiB guest, no CMA. */
+TEST_TIMEOUT(sg_one_gib, 300)
+{
+	size_t size = 1UL << 30, i;
+	uint8_t *p;
+	int fd;
+
+	need_module("mapdev_buf", "");
+	buf_create("big", size, MAPDEV_BACKEND_SG, 0);
+	CHECK_EQ(sysfs_ll("big", "size"), size);
+	fd = buf_open("big", O_RDWR);
+	p = map(fd, size, PROT_READ | PROT_WRITE, 0);
+	for (i = 0; i < size; i += 1 << 20)
+		p[i + (i >> 20) % PG] = (uint8_t)(i >> 20);
+	p[size - 1] = 0xee;
+	for (i = 0; i < size; i += 1 << 20)
+		CHECK_EQ(p[i + (i >> 20) % PG], (uint8_t)(i >> 20));
+	uint8_t v;
+
+	CHECK_EQ(pread(fd, &v, 1, size - 1), 1);
+	CHECK_EQ(v, 0xee);
+	munmap(p, size);
+	close(fd);
+	buf_destroy("big");
+}
+
+/* Every map mode gives the same data and revokes the same way. */
+TEST(map_modes)
+{
+	static const char *const modes[] = { "fault", "batch", "populate" };
+	const char *param = "/sys/module/mapdev_core/parameters/map_mode";
+	char old[32];
+	unsigned int m;
+	size_t i;
+
+	need_module("mapdev_buf", "");
+	CHECK_OK(read_file(param, old, sizeof(old)));
+	CHECK_ERRNO(write_file(param, "bogus"), EINVAL);
+	CHECK_ERRNO(write_file("/sys/module/mapdev_core/parameters/fault_batch", "3"), EINVAL);
+	CHECK_ERRNO(write_file("/sys/module/mapdev_core/parameters/fault_batch", "1024"), EINVAL);
+	for (m = 0; m < 3; m++) {
+		uint8_t *p, *q;
+		int fd;
+
+		CHECK_OK(write_file(param, modes[m]));
+		buf_create("modes", 300 * PG, MAPDEV_BACKEND_SG, 0);
+		fd = buf_open("modes", O_RDWR);
+		p = map(fd, 300 * PG, PROT_READ | PROT_WRITE, 0);
+		for (i = 0; i < 300 * PG; i += 997)
+			p[i] = pattern(i, m);
+		q = map(fd, 100 * PG, PROT_READ, 200 * PG);
+		for (i = 0; i < 100 * PG; i += 997)
+			if (q[i] != p[200 * PG + i])
+				FAILF("%s: byte %zu differs between mappings",
+				      modes[m], i);
+		buf_destroy("modes");
+		EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)(q + 50 * PG));
+		munmap(p, 300 * PG);
+		munmap(q, 100 * PG);
+		close(fd);
+	}
+	CHECK_OK(write_file(param, old));
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the VM tests: modules, the buffer control device, sysfs and
+ * the debugfs counters.  Used with ../harness.h; the tests run as root in
+ * the test VM (scripts/vm).
+ */
+#ifndef MAPDEV_VM_TEST_H
+#define MAPDEV_VM_TEST_H
+
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/mapdev.h>
+
+#include "../harness.h"
+
+#define CTL_PATH "/dev/mapdev/buf-control"
+#define DBG_DIR "/sys/kernel/debug/mapdev/"
+
+/* Runs a shell command; returns its exit status (or -1). */
+static inline int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+static inline int module_loaded(const char *mod)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", mod);
+	return access(path, F_OK) == 0;
+}
+
+/* The test needs @mod loaded with @params (none: any); skip if it can't be. */
+static inline void need_module(const char *mod, const char *params)
+{
+	if (params && module_loaded(mod))
+		sh("rmmod %s 2>/dev/null", mod);
+	if (module_loaded(mod))
+		return;
+	if (sh("modprobe %s %s 2>&1", mod, params ? params : ""))
+		SKIP("modprobe %s failed: module not built or not installed in the VM",
+		     mod);
+}
+
+static inline int ctl_open(void)
+{
+	int fd;
+
+	need_module("mapdev_buf", NULL);
+	fd = open(CTL_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		FAILF("open %s: %s", CTL_PATH, strerror(errno));
+	return fd;
+}
+
+static inline int buf_create_raw(int ctl, const char *name, uint64_t size,
+				 uint32_t backend, uint32_t cache)
+{
+	struct mapdev_buf_create c = {
+		.argsz = sizeof(c), .size = size, .backend = backend,
+		.cache = cache,
+	};
+
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	return ioctl(ctl, MAPDEV_BUF_IOC_CREATE, &c);
+}
+
+static inline int buf_destroy_raw(int ctl, const char *name)
+{
+	struct mapdev_buf_destroy d = { .argsz = sizeof(d) };
+
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	return ioctl(ctl, MAPDEV_BUF_IOC_DESTROY, &d);
+}
+
+/* Creates a buffer (replacing a leftover of the same name) or fails the test. */
+static inline void buf_create(const char *name, uint64_t size,
+			      uint32_t backend, uint32_t cache)
+{
+	int ctl = ctl_open();
+
+	buf_destroy_raw(ctl, name);
+	if (buf_create_raw(ctl, name, size, backend, cache))
+		FAILF("create %s (%llu bytes, backend %u, cache %u): %s", name,
+		      (unsigned long long)size, backend, cache, strerror(errno));
+	close(ctl);
+}
+
+static inline void buf_destroy(const char *name)
+{
+	int ctl = ctl_open();
+
+	if (buf_destroy_raw(ctl, name))
+		FAILF("destroy %s: %s", name, strerror(errno));
+	close(ctl);
+}
+
+static inline int buf_open(const char *name, int flags)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/mapdev/%s", name);
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		FAILF("open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* Reads a sysfs or debugfs file into buf (trailing newline removed). */
+static inline int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+static inline int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int e;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	e = errno;
+	close(fd);
+	errno = e;
+	return n < 0 ? -1 : 0;
+}
+
+static inline const char *sysfs(const char *dev, const char *attr)
+{
+	static char val[256];
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/class/mapdev/%s/%s", dev, attr);
+	if (read_file(path, val, sizeof(val)))
+		FAILF("read %s: %s", path, strerror(errno));
+	return val;
+}
+
+static inline long long sysfs_ll(const char *dev, const char *attr)
+{
+	return strtoll(sysfs(dev, attr), NULL, 0);
+}
+
+static inline int sysfs_write(const char *dev, const char *attr,
+			      const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/class/mapdev/%s/%s", dev, attr);
+	return write_file(path, val);
+}
+
+/* A debugfs counter of mapdev_core; -1 when unreadable. */
+static inline long long core_stat(const char *name)
+{
+	char path[128], val[64];
+
+	snprintf(path, sizeof(path), DBG_DIR "%s", name);
+	if (read_file(path, val, sizeof(val)))
+		return -1;
+	return strtoll(val, NULL, 0);
+}
+
+static inline void *map(int fd, size_t len, int prot, off_t off)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
+
+	if (p == MAP_FAILED)
+		FAILF("mmap(len %zu, prot %d, off 0x%llx): %s", len, prot,
+		      (unsigned long long)off, strerror(errno));
+	return p;
+}
+
+/* A byte pattern that differs per offset and per seed. */
+static inline uint8_t pattern(size_t i, unsigned int seed)
+{
+	return (uint8_t)(i * 31 + (i >> 12) * 7 + seed);
+}
+
+#endif /* MAPDEV_VM_TEST_H */
