@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapdev peek|poke|dump|fill: device memory through a mapping, devmem2's
+ * job done against a region's bounds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "mapdev-tool.h"
+
+/* dump and fill map a region this much at a time. */
+#define WINDOW	(64ull << 20)
+/* Regions smaller than this are done before progress would be seen. */
+#define PROGRESS_MIN	(4ull << 20)
+
+static const char peek_usage[] =
+"Usage: mapdev peek DEVICE OFFSET [WIDTH] [--json]\n"
+"\n"
+"Read one 8, 16, 32 (default) or 64-bit value through a mapping of\n"
+"DEVICE, at OFFSET in its mmap offset space: region N starts at N << 40,\n"
+"and REGION:OFFSET is a shorthand (1:0x10 is region 1, offset 0x10).\n"
+"OFFSET must be aligned to WIDTH and inside a region.  DEVICE is a name\n"
+"(frames for /dev/mapdev/frames) or a path.\n"
+"\n"
+"  -j, --json   print {\"device\", \"offset\", \"width\", \"value\"}\n"
+"  -h, --help   this help\n";
+
+static const char poke_usage[] =
+"Usage: mapdev poke DEVICE OFFSET VALUE [WIDTH]\n"
+"\n"
+"Write VALUE as one 8, 16, 32 (default) or 64-bit access through a\n"
+"mapping of DEVICE, at OFFSET (as for peek).  VALUE must fit in WIDTH.\n"
+"\n"
+"  -q, --quiet  print nothing on success\n"
+"  -h, --help   this help\n";
+
+static const char dump_usage[] =
+"Usage: mapdev dump DEVICE [OFFSET [LENGTH]] [--raw]\n"
+"\n"
+"Hexdump LENGTH bytes (default: to the end of the region) from OFFSET\n"
+"(default 0; as for peek) through a read-only mapping, like hexdump -C:\n"
+"repeated lines are shown once, then '*'.\n"
+"\n"
+"  -r, --raw    write the bytes themselves instead\n"
+"  -h, --help   this help\n";
+
+static const char fill_usage[] =
+"Usage: mapdev fill DEVICE PATTERN [OPTION]...\n"
+"\n"
+"Fill a region (region 0 unless --offset says otherwise) through a\n"
+"mapping.  PATTERN is\n"
+"  NUMBER     every WIDTH-bit unit holds it (e.g. 0xaa, 0xdeadbeef -w 32)\n"
+"  zero       all bytes 0x00            ones    all bytes 0xff\n"
+"  incr       every WIDTH-bit unit holds its index (0, 1, 2, ...)\n"
+"  random     pseudo-random bytes (xorshift64*, seeded by --seed)\n"
+"\n"
+"  -o, --offset OFF   start here (as for peek; default 0)\n"
+"  -l, --length LEN   this many bytes (default: to the region's end)\n"
+"  -w, --width BITS   8 (default), 16, 32 or 64\n"
+"  -s, --seed N       the seed for random (default 1)\n"
+"  -q, --quiet        print nothing on success\n"
+"  -h, --help         this help\n";
+
+/* A device, the region an offset falls in, and the offset inside it. */
+struct target {
+	struct mapdev_device *dev;
+	const char *name;
+	unsigned int region;
+	uint64_t inner;		/* offset inside the region */
+	uint64_t rsize;		/* the region's size */
+};
+
+/*
+ * Open @name and find @offset's region; @len bytes from there must fit.
+ * Prints the error and returns EXIT_FAIL, or -1 when all is well.
+ */
+static int find_target(struct target *t, const char *name, int flags,
+		       uint64_t offset, uint64_t len)
+{
+	unsigned int i, n;
+	int r;
+
+	t->name = name;
+	t->dev = open_device(name, flags);
+	if (!t->dev)
+		return EXIT_FAIL;
+	n = mapdev_device_num_regions(t->dev);
+	r = mapdev_device_region_index(t->dev, offset, &t->inner);
+	if (r < 0) {
+		for (i = 0; i < n; i++) {
+			uint64_t ro = mapdev_region_offset(t->dev, i);
+
+			if (offset >> MAPDEV_REGION_SHIFT ==
+			    ro >> MAPDEV_REGION_SHIFT) {
+				fail("%s: offset 0x%" PRIx64 " is past the end "
+				     "of region %u '%s' (size 0x%" PRIx64 ")",
+				     name, offset, i,
+				     mapdev_region_name(t->dev, i),
+				     mapdev_region_size(t->dev, i));
+				goto err;
+			}
+		}
+		fail("%s: no region at offset 0x%" PRIx64 " (the device has "
+		     "%u region%s; region N starts at N << 40)", name, offset,
+		     n, n == 1 ? "" : "s");
+		goto err;
+	}
+	t->region = r;
+	t->rsize = mapdev_region_size(t->dev, r);
+	if (len > t->rsize - t->inner) {
+		fail("%s: %" PRIu64 " bytes at offset 0x%" PRIx64 " run past "
+		     "the end of region %u '%s' (size 0x%" PRIx64 ")", name,
+		     len, offset, r, mapdev_region_name(t->dev, r), t->rsize);
+		goto err;
+	}
+	if (!(mapdev_region_flags(t->dev, r) & MAPDEV_REGION_F_MMAP)) {
+		fail("%s: region %u '%s' cannot be mapped", name, r,
+		     mapdev_region_name(t->dev, r));
+		goto err;
+	}
+	return -1;
+err:
+	mapdev_device_close(t->dev);
+	t->dev = NULL;
+	return EXIT_FAIL;
+}
+
+static bool has_dma(const struct target *t)
+{
+	return mapdev_region_flags(t->dev, t->region) & MAPDEV_REGION_F_DMA;
+}
+
+static struct mapdev_mapping *map_target(struct target *t, uint64_t inner,
+					 size_t len, int prot)
+{
+	struct mapdev_mapping *m;
+
+	m = mapdev_device_map(t->dev, t->region, inner, len, prot);
+	if (!m)
+		fail("%s: cannot map region %u at 0x%" PRIx64 " (+%zu): %s",
+		     t->name, t->region, inner, len, strerror(errno));
+	return m;
+}
+
+static uint64_t load(const void *p, unsigned int bits)
+{
+	switch (bits) {
+	case 8:
+		return *(const volatile uint8_t *)p;
+	case 16:
+		return *(const volatile uint16_t *)p;
+	case 32:
+		return *(const volatile uint32_t *)p;
+	default:
+		return *(const volatile uint64_t *)p;
+	}
+}
+
+static void store(void *p, unsigned int bits, uint64_t v)
+{
+	switch (bits) {
+	case 8:
+		*(volatile uint8_t *)p = v;
+		break;
+	case 16:
+		*(volatile uint16_t *)p = v;
+		break;
+	case 32:
+		*(volatile uint32_t *)p = v;
+		break;
+	default:
+		*(volatile uint64_t *)p = v;
+	}
+}
+
+static int check_aligned(uint64_t offset, unsigned int bits)
+{
+	if (offset % (bits / 8))
+		return usage_error("offset 0x%" PRIx64 " is not aligned to %u "
+				   "bits", offset, bits);
+	return -1;
+}
+
+static const struct option peek_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+/* peek and poke: one aligned access. */
+static int access_one(int argc, char **argv, bool write)
+{
+	const char *help = write ? poke_usage : peek_usage;
+	unsigned int bits = 32, nargs = write ? 3 : 2;
+	struct mapdev_mapping *m;
+	bool json = false, quiet = false;
+	uint64_t offset, value = 0;
+	struct target t;
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, write ? ":qh" : ":jh", peek_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return EXIT_OK;
+		default:
+			return getopt_error(c, argv);
+		}
+	}
+	if ((unsigned int)(argc - optind) < nargs)
+		return usage_error("missing %s", argc - optind == 0 ? "DEVICE" :
+				   argc - optind == 1 ? "OFFSET" : "VALUE");
+	if ((unsigned int)(argc - optind) > nargs + 1)
+		return usage_error("unexpected argument '%s'",
+				   argv[optind + nargs + 1]);
+	if (parse_offset_arg(argv[optind + 1], &offset))
+		return EXIT_USAGE;
+	if ((unsigned int)(argc - optind) == nargs + 1 &&
+	    parse_width_arg(argv[optind + nargs], &bits))
+		return EXIT_USAGE;
+	if (write) {
+		if (parse_number(argv[optind + 2], &value))
+			return usage_error("bad VALUE '%s': expected a number "
+					   "such as 255 or 0xff",
+					   argv[optind + 2]);
+		if (bits < 64 && value >> bits)
+			return usage_error("VALUE 0x%" PRIx64 " does not fit in "
+					   "%u bits", value, bits);
+	}
+	ret = check_aligned(offset, bits);
+	if (ret >= 0)
+		return ret;
+
+	ret = find_target(&t, argv[optind], write ? O_RDWR : O_RDONLY,
+			  offset, bits / 8);
+	if (ret >= 0)
+		return ret;
+	m = map_target(&t, t.inner, bits / 8,
+		       write ? PROT_READ | PROT_WRITE : PROT_READ);
+	if (!m) {
+		mapdev_device_close(t.dev);
+		return EXIT_FAIL;
+	}
+	if (write) {
+		store(mapdev_mapping_addr(m), bits, value);
+		if (has_dma(&t))
+			mapdev_mapping_sync_for_device(m, t.dev,
+						       MAPDEV_DIR_TO_DEVICE);
+		if (!quiet)
+			printf("%s 0x%" PRIx64 ": wrote 0x%0*" PRIx64
+			       " (%u bits)\n", t.name, offset, bits / 4,
+			       value, bits);
+	} else {
+		if (has_dma(&t))
+			mapdev_mapping_sync_for_cpu(m, t.dev,
+						    MAPDEV_DIR_FROM_DEVICE);
+		value = load(mapdev_mapping_addr(m), bits);
+		if (json) {
+			printf("{\"device\": ");
+			json_str(stdout, mapdev_device_node(t.dev));
+			printf(", \"offset\": \"0x%" PRIx64 "\", \"width\": %u, "
+			       "\"value\": \"0x%0*" PRIx64 "\"}\n", offset,
+			       bits, bits / 4, value);
+		} else {
+			printf("%s 0x%" PRIx64 ": 0x%0*" PRIx64 "\n", t.name,
+			       offset, bits / 4, value);
+		}
+	}
+	mapdev_mapping_unmap(m);
+	mapdev_device_close(t.dev);
+	return EXIT_OK;
+}
+
+int cmd_peek(int argc, char **argv)
+{
+	return access_one(argc, argv, false);
+}
+
+int cmd_poke(int argc, char **argv)
+{
+	return access_one(argc, argv, true);
+}
+
+/* Copy from device memory with aligned 32-bit loads where possible. */
+static void copy_in(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	size_t i = 0;
+
+	if (!((uintptr_t)src & 3) && !(n & 3)) {
+		for (; i < n; i += 4) {
+			uint32_t v = *(const volatile uint32_t *)(src + i);
+
+			memcpy(dst + i, &v, 4);
+		}
+		return;
+	}
+	for (; i < n; i++)
+		dst[i] = *(const volatile uint8_t *)(src + i);
+}
+
+static void hexline(uint64_t off, const uint8_t *b, size_t n)
+{
+	char out[100];
+	size_t i, k;
+
+	k = snprintf(out, sizeof(out), "%08" PRIx64 " ", off);
+	for (i = 0; i < 16; i++) {
+		if (i == 8)
+			out[k++] = ' ';
+		if (i < n)
+			k += snprintf(out + k, sizeof(out) - k, " %02x", b[i]);
+		else
+			k += snprintf(out + k, sizeof(out) - k, "   ");
+	}
+	k += snprintf(out + k, sizeof(out) - k, "  |");
+	for (i = 0; i < n; i++)
+		out[k++] = b[i] >= 0x20 && b[i] < 0x7f ? b[i] : '.';
+	out[k++] = '|';
+	out[k++] = '\n';
+	fwrite(out, 1, k, stdout);
+}
+
+/* Progress for dump only when its output goes to a file, not a screen. */
+static bool stdout_is_file(void)
+{
+	struct stat st;
+
+	return !fstat(STDOUT_FILENO, &st) && S_ISREG(st.st_mode);
+}
+
+static const struct option dump_opts[] = {
+	{ "raw", no_argument, NULL, 'r' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+int cmd_dump(int argc, char **argv)
+{
+	uint64_t offset = 0, len = 0, done = 0;
+	uint8_t line[16], prev[16];
+	bool raw = false, have_prev = false, starred = false;
+	struct progress prog;
+	struct target t;
+	int c, ret, nargs;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":rh", dump_opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			raw = true;
+			break;
+		case 'h':
+			fputs(dump_usage, stdout);
+			return EXIT_OK;
+		default:
+			return getopt_error(c, argv);
+		}
+	}
+	nargs = argc - optind;
+	if (nargs < 1)
+		return usage_error("missing DEVICE");
+	if (nargs > 3)
+		return usage_error("unexpected argument '%s'",
+				   argv[optind + 3]);
+	if (nargs >= 2 && parse_offset_arg(argv[optind + 1], &offset))
+		return EXIT_USAGE;
+	if (nargs >= 3 && parse_size_arg("LENGTH", argv[optind + 2], &len))
+		return EXIT_USAGE;
+
+	ret = find_target(&t, argv[optind], O_RDONLY, offset, len);
+	if (ret >= 0)
+		return ret;
+	if (!len)
+		len = t.rsize - t.inner;
+	if (has_dma(&t))
+		mapdev_device_sync_for_cpu(t.dev, t.region, t.inner, len,
+					   MAPDEV_DIR_FROM_DEVICE);
+	progress_start(&prog, "dump", len, len >= PROGRESS_MIN &&
+		       stdout_is_file());
+	while (done < len) {
+		size_t chunk = len - done > WINDOW ? WINDOW : len - done;
+		struct mapdev_mapping *m;
+		const uint8_t *p;
+		size_t i;
+
+		m = map_target(&t, t.inner + done, chunk, PROT_READ);
+		if (!m) {
+			mapdev_device_close(t.dev);
+			return EXIT_FAIL;
+		}
+		p = mapdev_mapping_addr(m);
+		for (i = 0; i < chunk; i += 16) {
+			size_t n = chunk - i < 16 ? chunk - i : 16;
+			uint64_t off = offset + done + i;
+
+			copy_in(line, p + i, n);
+			if (raw) {
+				fwrite(line, 1, n, stdout);
+				continue;
+			}
+			if (have_prev && n == 16 && !memcmp(line, prev, 16)) {
+				if (!starred)
+					fputs("*\n", stdout);
+				starred = true;
+				continue;
+			}
+			hexline(off, line, n);
+			memcpy(prev, line, 16);
+			have_prev = n == 16;
+			starred = false;
+		}
+		mapdev_mapping_unmap(m);
+		done += chunk;
+		progress_update(&prog, done);
+		if (ferror(stdout))
+			break;
+	}
+	progress_end(&prog);
+	if (!raw)
+		printf("%08" PRIx64 "\n", offset + len);
+	mapdev_device_close(t.dev);
+	if (fflush(stdout) || ferror(stdout))
+		return fail("writing the dump: %s", strerror(errno));
+	return EXIT_OK;
+}
+
+enum pattern { PAT_VALUE, PAT_INCR, PAT_RANDOM };
+
+static const struct option fill_opts[] = {
+	{ "offset", required_argument, NULL, 'o' },
+	{ "length", required_argument, NULL, 'l' },
+	{ "width", required_argument, NULL, 'w' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+static uint64_t xorshift64s(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+int cmd_fill(int argc, char **argv)
+{
+	uint64_t offset = 0, len = 0, done = 0, value = 0, seed = 1, index = 0;
+	enum pattern pat = PAT_VALUE;
+	unsigned int bits = 8, step;
+	const char *pstr;
+	struct progress prog;
+	bool quiet = false;
+	struct target t;
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:l:w:s:qh", fill_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (parse_offset_arg(optarg, &offset))
+				return EXIT_USAGE;
+			break;
+		case 'l':
+			if (parse_size_arg("LENGTH", optarg, &len))
+				return EXIT_USAGE;
+			break;
+		case 'w':
+			if (parse_width_arg(optarg, &bits))
+				return EXIT_USAGE;
+			break;
+		case 's':
+			if (parse_number(optarg, &seed))
+				return usage_error("bad seed '%s'", optarg);
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(fill_usage, stdout);
+			return EXIT_OK;
+		default:
+			return getopt_error(c, argv);
+		}
+	}
+	if (argc - optind < 2)
+		return usage_error(argc - optind ? "missing PATTERN" :
+				   "missing DEVICE and PATTERN");
+	if (argc - optind > 2)
+		return usage_error("unexpected argument '%s'",
+				   argv[optind + 2]);
+	pstr = argv[optind + 1];
+	if (!strcmp(pstr, "zero")) {
+		value = 0;
+	} else if (!strcmp(pstr, "ones")) {
+		value = bits == 64 ? ~0ull : (1ull << bits) - 1;
+	} else if (!strcmp(pstr, "incr")) {
+		pat = PAT_INCR;
+	} else if (!strcmp(pstr, "random")) {
+		pat = PAT_RANDOM;
+	} else if (parse_number(pstr, &value)) {
+		return usage_error("bad PATTERN '%s': expected a number, zero, "
+				   "ones, incr or random", pstr);
+	} else if (bits < 64 && value >> bits) {
+		return usage_error("PATTERN 0x%" PRIx64 " does not fit in %u "
+				   "bits (see --width)", value, bits);
+	}
+	step = bits / 8;
+	ret = check_aligned(offset, bits);
+	if (ret >= 0)
+		return ret;
+	if (len % step)
+		return usage_error("LENGTH %" PRIu64 " is not a multiple of "
+				   "%u bits", len, bits);
+	if (!seed)
+		seed = 1;	/* xorshift's one bad seed */
+
+	ret = find_target(&t, argv[optind], O_RDWR, offset, len);
+	if (ret >= 0)
+		return ret;
+	if (!len)
+		len = t.rsize - t.inner;
+	if (len % step) {
+		mapdev_device_close(t.dev);
+		return fail("%s: the region's remaining %" PRIu64 " bytes are "
+			    "not a multiple of %u bits", t.name, len, bits);
+	}
+	progress_start(&prog, "fill", len, len >= PROGRESS_MIN);
+	while (done < len) {
+		size_t chunk = len - done > WINDOW ? WINDOW : len - done;
+		struct mapdev_mapping *m;
+		uint8_t *p;
+		size_t i;
+
+		m = map_target(&t, t.inner + done, chunk,
+			       PROT_READ | PROT_WRITE);
+		if (!m) {
+			mapdev_device_close(t.dev);
+			return EXIT_FAIL;
+		}
+		p = mapdev_mapping_addr(m);
+		if (pat == PAT_VALUE && bits == 8) {
+			memset(p, (int)value, chunk);
+		} else if (pat == PAT_RANDOM) {
+			for (i = 0; i < chunk; i += 8) {
+				uint64_t r = xorshift64s(&seed);
+
+				memcpy(p + i, &r, chunk - i < 8 ? chunk - i : 8);
+			}
+		} else {
+			for (i = 0; i < chunk; i += step)
+				store(p + i, bits,
+				      pat == PAT_INCR ? index++ : value);
+		}
+		if (has_dma(&t))
+			mapdev_mapping_sync_for_device(m, t.dev,
+						       MAPDEV_DIR_TO_DEVICE);
+		mapdev_mapping_unmap(m);
+		done += chunk;
+		progress_update(&prog, done);
+	}
+	progress_end(&prog);
+	if (!quiet) {
+		char sz[32];
+
+		printf("filled %s (%" PRIu64 " bytes) of %s at 0x%" PRIx64
+		       " with %s\n", human_size(len, sz, sizeof(sz)), len,
+		       t.name, offset, pstr);
+	}
+	mapdev_device_close(t.dev);
+	return EXIT_OK;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The mapdev command: what its subcommands share.
+ */
+#ifndef MAPDEV_TOOL_H
+#define MAPDEV_TOOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <mapdev.h>
+
+/* Exit codes. */
+#define EXIT_OK		0
+#define EXIT_FAIL	1	/* a runtime error, with a message */
+#define EXIT_USAGE	2	/* a usage error, with a message */
+
+/* The subcommand being run, e.g. "buf create", for messages. */
+extern const char *tool_cmd;
+
+/* "mapdev CMD: message" on stderr.  Returns EXIT_FAIL. */
+__attribute__((format(printf, 1, 2)))
+int fail(const char *fmt, ...);
+
+/*
+ * "mapdev CMD: message" and "Try 'mapdev CMD --help'." on stderr.
+ * Returns EXIT_USAGE.
+ */
+__attribute__((format(printf, 1, 2)))
+int usage_error(const char *fmt, ...);
+
+/*
+ * A number: decimal or 0x hex, with an optional K/M/G suffix (powers of
+ * 1024).  Zero allowed.  Returns 0, or -1 with errno EINVAL or ERANGE.
+ */
+int parse_number(const char *str, uint64_t *out);
+
+/*
+ * A size as `mapdev buf create` takes it: as parse_number() but not zero.
+ * On failure prints a usage error and returns -1.
+ */
+int parse_size_arg(const char *what, const char *str, uint64_t *out);
+
+/* A width in bits: 8, 16, 32 or 64.  Prints a usage error, returns -1. */
+int parse_width_arg(const char *str, unsigned int *bits);
+
+/*
+ * A device offset: a number, or REGION:OFFSET (region index, offset inside
+ * it).  Prints a usage error and returns -1 on garbage.
+ */
+int parse_offset_arg(const char *str, uint64_t *out);
+
+/* "64M", "4K", "1.5G", "123" (bytes): human sizes, into buf. */
+const char *human_size(uint64_t bytes, char *buf, size_t len);
+
+/* JSON: a string with escapes (NULL prints null). */
+void json_str(FILE *f, const char *s);
+
+/* Progress on stderr, only when it is a terminal and @enabled. */
+struct progress {
+	bool on;
+	uint64_t total;
+	uint64_t last_ns;
+	const char *what;
+};
+void progress_start(struct progress *p, const char *what, uint64_t total,
+		    bool enabled);
+void progress_update(struct progress *p, uint64_t done);
+void progress_end(struct progress *p);
+
+/* Opening a device, with messages naming it and the reason. */
+struct mapdev_device *open_device(const char *name, int flags);
+
+/* Subcommands: argv[0] is the subcommand's name. */
+int cmd_buf(int argc, char **argv);
+int cmd_peek(int argc, char **argv);
+int cmd_poke(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_fill(int argc, char **argv);
+int cmd_maps(int argc, char **argv);
+
+/*
+ * For getopt_long() run with opterr = 0 and an optstring starting with ':':
+ * the usage error for its '?' or ':' answer.  Returns EXIT_USAGE.
+ */
+int getopt_error(int c, char **argv);
+
+/* Whether argv holds -h or --help before any "--". */
+bool wants_help(int argc, char **argv);
+
+#endif /* MAPDEV_TOOL_H */
