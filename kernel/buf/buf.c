@@ -311,6 +311,9 @@ static int buf_create_from_param(void)
 		if (!*spec)
 			continue;
 		ret = buf_create_from_spec(spec);
+		/* modprobe takes EEXIST from init for "already loaded". */
+		if (ret == -EEXIST)
+			ret = -EINVAL;
 		if (ret)
 			break;
 	}

@@ -628,9 +628,9 @@ static int mapdev_fs_init_fs_context(struct fs_context *fc)
 	return init_pseudo(fc, MAPDEV_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
+/* No .owner: the module's own mount would pin it forever. */
 static struct file_system_type mapdev_fs_type = {
 	.name = "mapdev",
-	.owner = THIS_MODULE,
 	.init_fs_context = mapdev_fs_init_fs_context,
 	.kill_sb = kill_anon_super,
 };

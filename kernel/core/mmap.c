@@ -265,7 +265,8 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	u32 cache;
 	int ret;
 
-	if (!(vma->vm_flags & VM_SHARED)) {
+	/* VM_MAYSHARE: the kernel drops VM_SHARED for read-only files. */
+	if (!(vma->vm_flags & VM_MAYSHARE)) {
 		dev_dbg_ratelimited(&md->dev, "mmap: MAP_SHARED is required\n");
 		return -EINVAL;
 	}
