@@ -56,15 +56,9 @@ static struct buf_entry *buf_find(const char *name)
 
 static int buf_create(const char *name, u64 size, u32 backend, u32 cache)
 {
-	struct mapdev_buffer *buf;
 	struct mapdev_device *md;
 	struct buf_entry *e;
-	int ret;
-
-	if (mapdev_check_name(name))
-		return -EINVAL;
-	if (backend > MAPDEV_BACKEND_SG || cache > MAPDEV_CACHE_MAX || !size)
-		return -EINVAL;
+	int ret = 0;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
@@ -72,41 +66,19 @@ static int buf_create(const char *name, u64 size, u32 backend, u32 cache)
 	mutex_lock(&buf_lock);
 	if (buf_find(name)) {
 		ret = -EEXIST;
-		goto err_unlock;
+		goto out;
 	}
-	buf = mapdev_buffer_alloc(&buf_pdev->dev, size, backend, cache);
-	if (IS_ERR(buf)) {
-		ret = PTR_ERR(buf);
-		goto err_unlock;
-	}
-	md = mapdev_device_alloc(&buf_pdev->dev, DRV_NAME, NULL, "%s", name);
+	md = mapdev_buffer_device_create(&buf_pdev->dev, &buf_pdev->dev,
+					 DRV_NAME, name, size, backend, cache);
 	if (IS_ERR(md)) {
 		ret = PTR_ERR(md);
-		goto err_put_buf;
+		goto out;
 	}
-	ret = mapdev_device_add_buffer(md, "buffer", buf, cache);
-	if (ret < 0)
-		goto err_unregister_put_buf;
-	ret = mapdev_device_register(md);
-	if (ret)
-		goto err_unregister;
 	e->md = md;
 	list_add_tail(&e->node, &buf_list);
 	buf_count++;
-	mutex_unlock(&buf_lock);
-	dev_dbg(&md->dev, "%llu bytes, %s, %s\n", buf->size,
-		mapdev_backend_name(backend), mapdev_cache_name(cache));
-	return 0;
-
-err_unregister_put_buf:
-	mapdev_device_unregister(md);
-err_put_buf:
-	mapdev_buffer_put(buf);
-	goto err_unlock;
-err_unregister:
-	/* The region owns the buffer now; this frees both. */
-	mapdev_device_unregister(md);
-err_unlock:
+	e = NULL;
+out:
 	mutex_unlock(&buf_lock);
 	kfree(e);
 	return ret;

@@ -30,6 +30,7 @@ static const char * const backend_names[] = {
 	[MAPDEV_BACKEND_SG] = "sg",
 	[MAPDEV_BACKEND_RESERVED] = "reserved",
 	[MAPDEV_BACKEND_IOMEM] = "iomem",
+	[MAPDEV_BACKEND_NONE] = "none",
 };
 
 static const char * const cache_names[] = {

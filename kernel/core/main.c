@@ -162,8 +162,8 @@ static long mapdev_ioctl_region_info(struct mapdev_device *md,
 	ri.size = r->size;
 	ri.offset = MAPDEV_REGION_OFFSET(ri.index);
 	strscpy(ri.name, r->name, sizeof(ri.name));
+	ri.backend = mapdev_region_backend(r);
 	if (r->buf) {
-		ri.backend = r->buf->backend;
 		ri.nr_segments = mapdev_buffer_nr_segments(r->buf);
 		if (capable(CAP_SYS_ADMIN))
 			ri.dma_addr = mapdev_buffer_dma_addr(r->buf);
@@ -265,10 +265,38 @@ static long mapdev_ioctl_dma_segments(struct mapdev_device *md,
 	return mapdev_arg_out(arg, &ds, sizeof(ds));
 }
 
+static long mapdev_ioctl_set_cache(struct mapdev_device *md,
+				   unsigned long arg)
+{
+	struct mapdev_set_cache sc;
+	struct mapdev_region *r;
+	int ret;
+
+	ret = mapdev_arg_in(&sc, sizeof(sc),
+			    offsetofend(struct mapdev_set_cache, cache), arg);
+	if (ret)
+		return ret;
+	if (sc.flags || sc.index >= md->nr_regions || sc.cache > MAPDEV_CACHE_MAX)
+		return -EINVAL;
+	r = &md->regions[sc.index];
+	if (!(r->flags & MAPDEV_REGION_F_MMAP))
+		return -EINVAL;
+	mutex_lock(&md->lock);
+	if (atomic_read(&r->map_count))
+		ret = -EBUSY;
+	else if (r->type == MAPDEV_REGION_IOMEM)
+		ret = mapdev_iomem_set_cache(r, sc.cache);
+	else
+		r->cache = sc.cache;	/* the pages follow at the next mmap */
+	mutex_unlock(&md->lock);
+	return ret;
+}
+
 static long mapdev_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
-	struct mapdev_device *md = file->private_data;
+	struct mapdev_file *mf = file->private_data;
+	struct mapdev_device *md = mf->md;
 	long ret;
 	int idx;
 
@@ -290,6 +318,12 @@ static long mapdev_ioctl(struct file *file, unsigned int cmd,
 	case MAPDEV_IOC_DMA_SEGMENTS:
 		ret = mapdev_ioctl_dma_segments(md, arg);
 		goto out;
+	case MAPDEV_IOC_SET_CACHE:
+		ret = mapdev_ioctl_set_cache(md, arg);
+		goto out;
+	case MAPDEV_IOC_SET_EVENTFD:
+		ret = mapdev_irq_set_eventfd(md, arg);
+		goto out;
 	}
 	srcu_read_unlock(&mapdev_srcu, idx);
 
@@ -306,15 +340,138 @@ out:
 
 /* -- read/write: the copy path ------------------------------------------- */
 
+/* Buffer regions: straight between the pages and user space. */
+static ssize_t mapdev_rw_buffer(struct mapdev_region *r, char __user *ubuf,
+				size_t count, u64 off, bool write)
+{
+	struct mapdev_buffer *buf = r->buf;
+	size_t done = 0;
+
+	while (done < count) {
+		struct page *page = buf->pages[(off + done) >> PAGE_SHIFT];
+		size_t poff = offset_in_page(off + done);
+		size_t n = min_t(size_t, count - done, PAGE_SIZE - poff);
+		void *kaddr = page_address(page) + poff;
+		unsigned long left;
+
+		left = write ? copy_from_user(kaddr, ubuf + done, n) :
+			       copy_to_user(ubuf + done, kaddr, n);
+		done += n - left;
+		if (left || fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+	return done ? done : -EFAULT;
+}
+
+/*
+ * Device memory: an access of 1, 2, 4 or 8 aligned bytes is one access of
+ * that width (registers care); anything else is copied in pieces.
+ */
+static void mapdev_io_copy(void *kbuf, void __iomem *io, size_t n, bool write)
+{
+	bool aligned = IS_ALIGNED((unsigned long)io, n);
+
+	switch (aligned ? n : 0) {
+	case 1:
+		if (write)
+			writeb(*(u8 *)kbuf, io);
+		else
+			*(u8 *)kbuf = readb(io);
+		return;
+	case 2:
+		if (write)
+			writew(*(u16 *)kbuf, io);
+		else
+			*(u16 *)kbuf = readw(io);
+		return;
+	case 4:
+		if (write)
+			writel(*(u32 *)kbuf, io);
+		else
+			*(u32 *)kbuf = readl(io);
+		return;
+#ifdef CONFIG_64BIT
+	case 8:
+		if (write)
+			writeq(*(u64 *)kbuf, io);
+		else
+			*(u64 *)kbuf = readq(io);
+		return;
+#endif
+	}
+	if (write)
+		memcpy_toio(io, kbuf, n);
+	else
+		memcpy_fromio(kbuf, io, n);
+}
+
+/*
+ * Device memory and driver regions go through a bounce page: no user
+ * access happens under md->lock (mmap takes it under mmap_lock) or inside
+ * a driver op.
+ */
+static ssize_t mapdev_rw_bounce(struct mapdev_device *md, unsigned int index,
+				char __user *ubuf, size_t count, u64 off,
+				bool write)
+{
+	struct mapdev_region *r = &md->regions[index];
+	size_t done = 0;
+	ssize_t ret = 0;
+	void *kbuf;
+
+	kbuf = (void *)__get_free_page(GFP_KERNEL);
+	if (!kbuf)
+		return -ENOMEM;
+	while (done < count) {
+		size_t n = min_t(size_t, count - done, PAGE_SIZE);
+
+		if (write && copy_from_user(kbuf, ubuf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		if (r->type == MAPDEV_REGION_IOMEM) {
+			/* Unregister sets dead under md->lock before iounmap. */
+			mutex_lock(&md->lock);
+			if (md->dead) {
+				ret = -ENODEV;
+			} else {
+				mapdev_io_copy(kbuf, r->kva + off + done, n, write);
+				ret = n;
+			}
+			mutex_unlock(&md->lock);
+			if (ret < 0)
+				break;
+		} else {
+			down_read(&md->ops_lock);
+			ret = READ_ONCE(md->dead) ? -ENODEV :
+			      md->ops->region_rw(md, index, kbuf, n, off + done,
+						 write);
+			up_read(&md->ops_lock);
+			if (ret <= 0)
+				break;
+			n = ret;
+		}
+		if (!write && copy_to_user(ubuf + done, kbuf, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += n;
+		if (fatal_signal_pending(current))
+			break;
+	}
+	free_page((unsigned long)kbuf);
+	return done ? done : ret;
+}
+
 static ssize_t mapdev_rw(struct file *file, char __user *ubuf, size_t count,
 			 loff_t *ppos, bool write)
 {
-	struct mapdev_device *md = file->private_data;
+	struct mapdev_file *mf = file->private_data;
+	struct mapdev_device *md = mf->md;
 	loff_t pos = *ppos;
-	u64 index, off, left;
 	struct mapdev_region *r;
-	struct mapdev_buffer *buf;
-	size_t done = 0;
+	u64 index, off;
 	ssize_t ret;
 	int idx;
 
@@ -322,51 +479,36 @@ static ssize_t mapdev_rw(struct file *file, char __user *ubuf, size_t count,
 		return -EINVAL;
 	index = (u64)pos >> MAPDEV_REGION_SHIFT;
 	off = (u64)pos & (MAPDEV_REGION_OFFSET(1) - 1);
-
-	idx = srcu_read_lock(&mapdev_srcu);
-	if (READ_ONCE(md->dead)) {
-		ret = -ENODEV;
-		goto out;
-	}
-	if (index >= md->nr_regions || !md->regions[index].buf) {
-		ret = write ? -ENOSPC : 0;
-		goto out;
-	}
+	if (READ_ONCE(md->dead))
+		return -ENODEV;
+	if (index >= md->nr_regions)
+		return write ? -ENOSPC : 0;
 	r = &md->regions[index];
-	if (!(r->flags & (write ? MAPDEV_REGION_F_WRITE : MAPDEV_REGION_F_READ))) {
-		ret = -EPERM;
-		goto out;
+	if (!(r->flags & (write ? MAPDEV_REGION_F_WRITE : MAPDEV_REGION_F_READ)))
+		return -EPERM;
+	if (r->type == MAPDEV_REGION_IRQ) {
+		if (off)
+			return -EINVAL;
+		return write ? mapdev_irq_write(md, ubuf, count) :
+			       mapdev_irq_read(mf, ubuf, count,
+					       file->f_flags & O_NONBLOCK);
 	}
-	if (off >= r->size) {
-		ret = (write && count) ? -ENOSPC : 0;
-		goto out;
-	}
-	buf = r->buf;
-	left = min_t(u64, count, r->size - off);
-	while (done < left) {
-		struct page *page = buf->pages[(off + done) >> PAGE_SHIFT];
-		size_t poff = offset_in_page(off + done);
-		size_t n = min_t(size_t, left - done, PAGE_SIZE - poff);
-		void *kaddr = page_address(page) + poff;
-		unsigned long not;
+	if (off >= r->size)
+		return (write && count) ? -ENOSPC : 0;
+	count = min_t(u64, count, r->size - off);
+	if (!count)
+		return 0;
 
-		not = write ? copy_from_user(kaddr, ubuf + done, n) :
-			      copy_to_user(ubuf + done, kaddr, n);
-		done += n - not;
-		if (not)
-			break;
-		if (fatal_signal_pending(current))
-			break;
-		cond_resched();
+	if (r->type != MAPDEV_REGION_BUFFER) {
+		ret = mapdev_rw_bounce(md, index, ubuf, count, off, write);
+	} else {
+		idx = srcu_read_lock(&mapdev_srcu);
+		ret = READ_ONCE(md->dead) ? -ENODEV :
+		      mapdev_rw_buffer(r, ubuf, count, off, write);
+		srcu_read_unlock(&mapdev_srcu, idx);
 	}
-	if (!done && left) {
-		ret = -EFAULT;
-		goto out;
-	}
-	*ppos = pos + done;
-	ret = done;
-out:
-	srcu_read_unlock(&mapdev_srcu, idx);
+	if (ret > 0)
+		*ppos = pos + ret;
 	return ret;
 }
 
@@ -384,7 +526,7 @@ static ssize_t mapdev_write(struct file *file, const char __user *ubuf,
 
 static loff_t mapdev_llseek(struct file *file, loff_t offset, int whence)
 {
-	struct mapdev_device *md = file->private_data;
+	struct mapdev_device *md = ((struct mapdev_file *)file->private_data)->md;
 	loff_t eof = md->nr_regions ? md->regions[0].size : 0;
 
 	return generic_file_llseek_size(file, offset, whence,
@@ -392,15 +534,26 @@ static loff_t mapdev_llseek(struct file *file, loff_t offset, int whence)
 					eof);
 }
 
+static __poll_t mapdev_poll(struct file *file, poll_table *wait)
+{
+	return mapdev_irq_poll(file->private_data, file, wait);
+}
+
 static int mapdev_open(struct inode *inode, struct file *file)
 {
 	struct mapdev_device *md = container_of(inode->i_cdev,
 						struct mapdev_device, cdev);
+	struct mapdev_file *mf;
 
 	if (READ_ONCE(md->dead))
 		return -ENODEV;
+	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+	if (!mf)
+		return -ENOMEM;
+	mf->md = md;
+	mf->irq_seen = atomic_read(&md->irq.count);
 	get_device(&md->dev);
-	file->private_data = md;
+	file->private_data = mf;
 	/* All files of the device share one address_space: see revocation. */
 	file->f_mapping = md->inode->i_mapping;
 	atomic_inc(&md->open_count);
@@ -409,8 +562,10 @@ static int mapdev_open(struct inode *inode, struct file *file)
 
 static int mapdev_release(struct inode *inode, struct file *file)
 {
-	struct mapdev_device *md = file->private_data;
+	struct mapdev_file *mf = file->private_data;
+	struct mapdev_device *md = mf->md;
 
+	kfree(mf);
 	atomic_dec(&md->open_count);
 	put_device(&md->dev);
 	return 0;
@@ -424,6 +579,7 @@ static const struct file_operations mapdev_fops = {
 	.write = mapdev_write,
 	.llseek = mapdev_llseek,
 	.mmap = mapdev_mmap,
+	.poll = mapdev_poll,
 	.unlocked_ioctl = mapdev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
@@ -469,6 +625,9 @@ struct mapdev_device *mapdev_device_alloc(struct device *parent,
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&md->lock);
 	init_rwsem(&md->ops_lock);
+	md->irq_index = -1;
+	init_waitqueue_head(&md->irq.wait);
+	spin_lock_init(&md->irq.lock);
 	md->ops = ops;
 	strscpy(md->driver, driver, sizeof(md->driver));
 	device_initialize(&md->dev);
@@ -511,38 +670,6 @@ err_put:
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(mapdev_device_alloc);
-
-/**
- * mapdev_device_add_buffer() - add a buffer region to a device
- * @md: a device not yet registered
- * @name: region name
- * @buf: the buffer; the region takes over the caller's reference
- * @cache: default cache mode of its mappings (enum mapdev_cache)
- *
- * Return: the region index, or -ENOSPC (too many regions), -EINVAL.  On
- * error the caller keeps its reference.
- */
-int mapdev_device_add_buffer(struct mapdev_device *md, const char *name,
-			     struct mapdev_buffer *buf, u32 cache)
-{
-	struct mapdev_region *r;
-
-	if (md->registered || cache > MAPDEV_CACHE_MAX)
-		return -EINVAL;
-	if (md->nr_regions >= MAPDEV_MAX_REGIONS)
-		return -ENOSPC;
-	r = &md->regions[md->nr_regions];
-	strscpy(r->name, name, sizeof(r->name));
-	r->size = buf->size;
-	r->flags = MAPDEV_REGION_F_READ | MAPDEV_REGION_F_WRITE |
-		   MAPDEV_REGION_F_MMAP | MAPDEV_REGION_F_DMA;
-	if (mapdev_buffer_contiguous(buf))
-		r->flags |= MAPDEV_REGION_F_CONTIG;
-	r->cache = cache;
-	r->buf = buf;
-	return md->nr_regions++;
-}
-EXPORT_SYMBOL_GPL(mapdev_device_add_buffer);
 
 /**
  * mapdev_device_register() - make the device visible as /dev/mapdev/NAME
@@ -595,6 +722,7 @@ void mapdev_device_unregister(struct mapdev_device *md)
 	mutex_lock(&md->lock);
 	WRITE_ONCE(md->dead, true);
 	mutex_unlock(&md->lock);
+	mapdev_irq_shutdown(md);
 	/* Wait for faults, copies and core ioctls that saw it alive... */
 	synchronize_srcu(&mapdev_srcu);
 	/* ...and for driver ioctls. */
@@ -605,11 +733,17 @@ void mapdev_device_unregister(struct mapdev_device *md)
 	if (md->registered)
 		cdev_device_del(&md->cdev, &md->dev);
 	/*
-	 * The regions' references; VMAs keep theirs, and r->buf stays valid
-	 * for them.
+	 * The regions' memory.  VMAs keep their references on buffers, and
+	 * r->buf stays valid for them; nothing reaches device memory now.
 	 */
-	for (i = 0; i < md->nr_regions; i++)
-		mapdev_buffer_put(md->regions[i].buf);
+	for (i = 0; i < md->nr_regions; i++) {
+		struct mapdev_region *r = &md->regions[i];
+
+		mapdev_buffer_put(r->buf);
+		if (r->kva)
+			iounmap(r->kva);
+		r->kva = NULL;
+	}
 	put_device(&md->dev);
 }
 EXPORT_SYMBOL_GPL(mapdev_device_unregister);

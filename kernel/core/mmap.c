@@ -93,13 +93,18 @@ static unsigned long vma_page_index(struct vm_area_struct *vma,
 	       ((addr - vma->vm_start) >> PAGE_SHIFT);
 }
 
-/* Takes what one VMA holds: counts and a reference on the memory. */
+/*
+ * Takes what one VMA holds: counts and a reference on a buffer.  Device
+ * memory is not refcounted: it is only ever mapped at fault time, inside
+ * the SRCU section that unregister waits for before it zaps.
+ */
 static void mapdev_vma_get(struct vm_area_struct *vma)
 {
 	struct mapdev_device *md = vma->vm_private_data;
 	struct mapdev_region *r = vma_region(vma);
 
-	kref_get(&r->buf->ref);
+	if (r->buf)
+		kref_get(&r->buf->ref);
 	atomic_inc(&r->map_count);
 	atomic_inc(&md->map_count);
 }
@@ -116,25 +121,31 @@ static void mapdev_vm_close(struct vm_area_struct *vma)
 
 	atomic_dec(&md->map_count);
 	atomic_dec(&r->map_count);
-	mapdev_buffer_put(r->buf);
+	if (r->buf)
+		mapdev_buffer_put(r->buf);
 }
 
 static vm_fault_t mapdev_insert(struct vm_area_struct *vma, unsigned long addr,
-				struct mapdev_buffer *buf)
+				struct mapdev_region *r)
 {
 	unsigned long i = vma_page_index(vma, addr);
+	unsigned long pfn;
 
-	if (i >= buf->nr_pages)
+	if (i >= r->size >> PAGE_SHIFT)
 		return VM_FAULT_SIGBUS;
-	return vmf_insert_pfn_prot(vma, addr, page_to_pfn(buf->pages[i]),
-				   vma->vm_page_prot);
+	if (r->buf)
+		pfn = page_to_pfn(r->buf->pages[i]);
+	else
+		pfn = PHYS_PFN(r->phys) + i;
+	/* x86: the memory type comes from the pages or the kernel's ioremap. */
+	return vmf_insert_pfn_prot(vma, addr, pfn, vma->vm_page_prot);
 }
 
 static vm_fault_t mapdev_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mapdev_device *md = vma->vm_private_data;
-	struct mapdev_buffer *buf = vma_region(vma)->buf;
+	struct mapdev_region *r = vma_region(vma);
 	unsigned long addr, start, end, batch;
 	vm_fault_t ret;
 	int idx;
@@ -144,7 +155,7 @@ static vm_fault_t mapdev_vm_fault(struct vm_fault *vmf)
 		ret = VM_FAULT_SIGBUS;
 		goto out;
 	}
-	ret = mapdev_insert(vma, vmf->address, buf);
+	ret = mapdev_insert(vma, vmf->address, r);
 	if (ret & VM_FAULT_ERROR || READ_ONCE(map_mode) == MAPDEV_MAP_FAULT)
 		goto out;
 
@@ -156,7 +167,7 @@ static vm_fault_t mapdev_vm_fault(struct vm_fault *vmf)
 		if (addr == (vmf->address & PAGE_MASK))
 			continue;
 		/* An already present page is left as it is. */
-		if (mapdev_insert(vma, addr, buf) & VM_FAULT_ERROR)
+		if (mapdev_insert(vma, addr, r) & VM_FAULT_ERROR)
 			break;
 	}
 out:
@@ -172,7 +183,7 @@ static int mapdev_vm_access(struct vm_area_struct *vma, unsigned long addr,
 			    void *ubuf, int len, int write)
 {
 	struct mapdev_device *md = vma->vm_private_data;
-	struct mapdev_buffer *buf = vma_region(vma)->buf;
+	struct mapdev_region *r = vma_region(vma);
 	int done = 0, idx;
 
 	if (write && !(vma->vm_flags & VM_WRITE))
@@ -186,15 +197,25 @@ static int mapdev_vm_access(struct vm_area_struct *vma, unsigned long addr,
 		unsigned long i = vma_page_index(vma, addr);
 		unsigned int off = offset_in_page(addr);
 		unsigned int n = min_t(unsigned long, len - done, PAGE_SIZE - off);
-		void *kaddr;
 
-		if (i >= buf->nr_pages)
+		if (i >= r->size >> PAGE_SHIFT)
 			break;
-		kaddr = page_address(buf->pages[i]) + off;
-		if (write)
-			memcpy(kaddr, ubuf + done, n);
-		else
-			memcpy(ubuf + done, kaddr, n);
+		if (r->buf) {
+			void *kaddr = page_address(r->buf->pages[i]) + off;
+
+			if (write)
+				memcpy(kaddr, ubuf + done, n);
+			else
+				memcpy(ubuf + done, kaddr, n);
+		} else {
+			/* A mapping exists, so r->kva cannot change now. */
+			void __iomem *io = r->kva + (i << PAGE_SHIFT) + off;
+
+			if (write)
+				memcpy_toio(io, ubuf + done, n);
+			else
+				memcpy_fromio(ubuf + done, io, n);
+		}
 		done += n;
 		addr += n;
 	}
@@ -256,7 +277,7 @@ static pgprot_t mapdev_pgprot(pgprot_t prot, u32 cache)
  */
 int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct mapdev_device *md = file->private_data;
+	struct mapdev_device *md = ((struct mapdev_file *)file->private_data)->md;
 	unsigned long index = vma->vm_pgoff >> MAPDEV_REGION_PGSHIFT;
 	unsigned long first = vma->vm_pgoff & MAPDEV_REGION_PGMASK;
 	unsigned long npages = vma_pages(vma);
@@ -275,14 +296,17 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	if (index >= md->nr_regions)
 		return -EINVAL;
 	r = &md->regions[index];
-	if (!(r->flags & MAPDEV_REGION_F_MMAP) || !r->buf)
+	if (!(r->flags & MAPDEV_REGION_F_MMAP))
 		return -EINVAL;
 	if ((vma->vm_flags & VM_WRITE) && !(r->flags & MAPDEV_REGION_F_WRITE))
 		return -EACCES;
 	rpages = r->size >> PAGE_SHIFT;
 	if (first >= rpages || npages > rpages - first)
 		return -EINVAL;
-	cache = (file->f_flags & O_SYNC) ? MAPDEV_CACHE_UNCACHED : r->cache;
+	/* O_SYNC: uncached buffer mappings, as u-dma-buf does. */
+	cache = r->cache;
+	if (r->buf && (file->f_flags & O_SYNC))
+		cache = MAPDEV_CACHE_UNCACHED;
 
 	mutex_lock(&md->lock);
 	if (md->dead) {
@@ -290,7 +314,7 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 		goto out_unlock;
 	}
 	/* One cache mode at a time: PAT forbids aliases with another. */
-	if (r->buf->memtype != cache) {
+	if (r->buf && r->buf->memtype != cache) {
 		if (atomic_read(&r->map_count)) {
 			dev_info_ratelimited(&md->dev,
 					     "region %s is mapped %s; close those mappings before mapping it %s\n",
@@ -313,7 +337,8 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_private_data = md;
 	mapdev_vma_get(vma);
 
-	if (READ_ONCE(map_mode) == MAPDEV_MAP_POPULATE) {
+	/* Device memory is never mapped at mmap time: see mapdev_vma_get(). */
+	if (r->buf && READ_ONCE(map_mode) == MAPDEV_MAP_POPULATE) {
 		ret = mapdev_populate(vma, r->buf);
 		if (ret) {
 			/* The caller zaps what was inserted, but will not close. */

@@ -290,8 +290,8 @@ static ssize_t region_show(struct device *dev, struct device_attribute *attr,
 	case RF_OFFSET:
 		return sysfs_emit(buf, "0x%llx\n", MAPDEV_REGION_OFFSET(ra->index));
 	case RF_BACKEND:
-		return sysfs_emit(buf, "%s\n", r->buf ?
-				  mapdev_backend_name(r->buf->backend) : "none");
+		return sysfs_emit(buf, "%s\n",
+				  mapdev_backend_name(mapdev_region_backend(r)));
 	case RF_CACHE:
 		return sysfs_emit(buf, "%s\n", mapdev_cache_name(r->cache));
 	case RF_FLAGS:

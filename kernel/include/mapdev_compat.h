@@ -34,6 +34,12 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #define MAPDEV_DEVNODE_DEV	const struct device
 #endif
 
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define mapdev_eventfd_signal(ctx)	eventfd_signal(ctx, 1)
+#else
+#define mapdev_eventfd_signal(ctx)	eventfd_signal(ctx)
+#endif
+
 /* The largest order the page allocator hands out. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
 #define MAPDEV_MAX_PAGE_ORDER	(MAX_ORDER - 1)

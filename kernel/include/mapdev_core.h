@@ -24,12 +24,16 @@
 #include <linux/dma-direction.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 #include <linux/mapdev.h>
 
 struct mapdev_device;
+struct eventfd_ctx;
 struct file;
 struct vm_area_struct;
 
@@ -67,31 +71,70 @@ struct mapdev_buffer {
 	struct sg_table sgt;
 };
 
+enum mapdev_region_type {
+	MAPDEV_REGION_BUFFER,	/* a struct mapdev_buffer */
+	MAPDEV_REGION_IOMEM,	/* device memory: a BAR, a reserved range */
+	MAPDEV_REGION_RW,	/* read()/write() through the driver's rw op */
+	MAPDEV_REGION_IRQ,	/* the interrupt counter */
+};
+
 /**
- * struct mapdev_region - one mappable window of a device
+ * struct mapdev_region - one window of a device's offset space
  * @name: shown in sysfs and MAPDEV_IOC_REGION_INFO
- * @size: bytes, a multiple of PAGE_SIZE
+ * @type: enum mapdev_region_type
+ * @size: bytes; mappable regions are a multiple of PAGE_SIZE
  * @flags: MAPDEV_REGION_F_*
- * @cache: default cache mode of mappings (enum mapdev_cache)
- * @buf: the memory, for buffer regions
+ * @cache: cache mode of new mappings (enum mapdev_cache)
+ * @buf: buffer regions: the memory
+ * @phys: iomem regions: physical address of the first byte
+ * @kva: iomem regions: the kernel's mapping, in mode @cache; it holds the
+ *	memory type user mappings get (x86 PAT)
+ * @cacheable: iomem regions: the range is RAM, so cached mappings are fine
  * @map_count: live VMAs of this region
  */
 struct mapdev_region {
 	char name[MAPDEV_NAME_LEN];
+	u32 type;
 	u64 size;
 	u32 flags;
 	u32 cache;
 	struct mapdev_buffer *buf;
+	phys_addr_t phys;
+	void __iomem *kva;
+	bool cacheable;
 	atomic_t map_count;
 };
 
 /**
- * struct mapdev_ops - what a driver may add to a device (all optional)
- * @ioctl: ioctls core does not know; called while the device is alive
+ * struct mapdev_ops - what a driver adds to a device (all optional)
+ * @ioctl: ioctls core does not know
+ * @region_rw: read or write @count bytes at @off of RW region @index, from
+ *	or to the kernel buffer @kbuf; returns bytes done or a negative errno
+ * @irq_control: unmask (true) or mask (false) the device's interrupt
+ *
+ * Core calls them only while the device is alive, under md->ops_lock held
+ * for reading; mapdev_device_unregister() waits for calls in progress.
  */
 struct mapdev_ops {
 	long (*ioctl)(struct mapdev_device *md, struct file *file,
 		      unsigned int cmd, unsigned long arg);
+	ssize_t (*region_rw)(struct mapdev_device *md, unsigned int index,
+			     void *kbuf, size_t count, u64 off, bool write);
+	int (*irq_control)(struct mapdev_device *md, bool enable);
+};
+
+/**
+ * struct mapdev_irq - interrupt delivery to user space
+ * @count: interrupts so far
+ * @wait: readers and pollers
+ * @lock: protects @trigger
+ * @trigger: eventfd to signal, or NULL
+ */
+struct mapdev_irq {
+	atomic_t count;
+	wait_queue_head_t wait;
+	spinlock_t lock;
+	struct eventfd_ctx *trigger;
 };
 
 /**
@@ -99,7 +142,8 @@ struct mapdev_ops {
  * @dev: the class device; its refcount is the object's lifetime
  * @cdev: the character device
  * @inode: private inode whose address_space holds every VMA, for revocation
- * @lock: serialises mmap setup, cache mode changes and sync parameters
+ * @lock: serialises mmap setup, cache mode changes, device memory copies
+ *	and the sync parameters
  * @ops_lock: held for reading around driver ops, for writing by unregister
  * @dead: set once by unregister; read under SRCU
  * @registered: cdev and device are added
@@ -107,8 +151,10 @@ struct mapdev_ops {
  * @priv: driver data
  * @driver: driver name, shown by MAPDEV_IOC_INFO
  * @nr_regions: number of entries in @regions
- * @regions: the regions, index = mmap offset >> MAPDEV_REGION_SHIFT
+ * @regions: the regions, index = offset >> MAPDEV_REGION_SHIFT
  * @groups: the sysfs groups of the regions it has (regionN/)
+ * @irq: interrupt state, when the device has an irq region
+ * @irq_index: index of the irq region
  * @map_count: live VMAs of the device
  * @open_count: open files of the device
  * @sync_offset: sysfs sync_offset
@@ -129,12 +175,29 @@ struct mapdev_device {
 	unsigned int nr_regions;
 	struct mapdev_region regions[MAPDEV_MAX_REGIONS];
 	const struct attribute_group *groups[MAPDEV_MAX_REGIONS + 1];
+	struct mapdev_irq irq;
+	int irq_index;
 	atomic_t map_count;
 	atomic_t open_count;
 	u64 sync_offset;
 	u64 sync_size;
 	u32 sync_direction;
 };
+
+/* What an open file of a mapdev device holds. */
+struct mapdev_file {
+	struct mapdev_device *md;
+	u32 irq_seen;		/* the count this file last read */
+};
+
+/* enum mapdev_backend of a region, for ioctl and sysfs */
+static inline u32 mapdev_region_backend(const struct mapdev_region *r)
+{
+	if (r->buf)
+		return r->buf->backend;
+	return r->type == MAPDEV_REGION_IOMEM ? MAPDEV_BACKEND_IOMEM :
+						MAPDEV_BACKEND_NONE;
+}
 
 static inline struct mapdev_device *to_mapdev_device(struct device *dev)
 {
@@ -158,6 +221,17 @@ struct mapdev_device *mapdev_device_alloc(struct device *parent,
 					  const char *fmt, ...) __printf(4, 5);
 int mapdev_device_add_buffer(struct mapdev_device *md, const char *name,
 			     struct mapdev_buffer *buf, u32 cache);
+int mapdev_device_add_iomem(struct mapdev_device *md, const char *name,
+			    phys_addr_t phys, u64 size, u32 flags, u32 cache);
+int mapdev_device_add_rw(struct mapdev_device *md, const char *name,
+			 u64 size, u32 flags);
+int mapdev_device_add_irq(struct mapdev_device *md);
+void mapdev_irq_signal(struct mapdev_device *md);
+struct mapdev_device *mapdev_buffer_device_create(struct device *parent,
+						  struct device *dma_dev,
+						  const char *driver,
+						  const char *name, u64 size,
+						  u32 backend, u32 cache);
 int mapdev_device_register(struct mapdev_device *md);
 void mapdev_device_unregister(struct mapdev_device *md);
 int mapdev_check_name(const char *name);
@@ -180,6 +254,15 @@ void mapdev_stats_buffer(long nr, long bytes);
 void mapdev_stats_device(long nr);
 int mapdev_set_memtype(struct mapdev_buffer *buf, u32 cache);
 const char *mapdev_backend_name(u32 backend);
+ssize_t mapdev_irq_read(struct mapdev_file *mf, char __user *ubuf,
+			size_t count, bool nonblock);
+ssize_t mapdev_irq_write(struct mapdev_device *md, const char __user *ubuf,
+			 size_t count);
+__poll_t mapdev_irq_poll(struct mapdev_file *mf, struct file *file,
+			 poll_table *wait);
+long mapdev_irq_set_eventfd(struct mapdev_device *md, unsigned long arg);
+void mapdev_irq_shutdown(struct mapdev_device *md);
+int mapdev_iomem_set_cache(struct mapdev_region *r, u32 cache);
 const char *mapdev_cache_name(u32 cache);
 
 #endif /* _MAPDEV_CORE_H */

@@ -37,7 +37,8 @@ enum mapdev_backend {
 	MAPDEV_BACKEND_SG = 2,		/* scattered pages, any size */
 	MAPDEV_BACKEND_RESERVED = 3,	/* a physical range reserved at boot */
 	MAPDEV_BACKEND_IOMEM = 4,	/* device memory, e.g. a PCI BAR */
-	MAPDEV_BACKEND_MAX = MAPDEV_BACKEND_IOMEM,
+	MAPDEV_BACKEND_NONE = 5,	/* no memory: config space, irq */
+	MAPDEV_BACKEND_MAX = MAPDEV_BACKEND_NONE,
 };
 
 /* How user mappings of a region are cached. */
@@ -74,6 +75,7 @@ struct mapdev_info {
 #define MAPDEV_REGION_F_DMA	(1u << 3)	/* has DMA address(es) */
 #define MAPDEV_REGION_F_CONTIG	(1u << 4)	/* one DMA segment */
 #define MAPDEV_REGION_F_PREFETCH (1u << 5)	/* prefetchable: WC allowed */
+#define MAPDEV_REGION_F_IRQ	(1u << 6)	/* the interrupt counter */
 
 /*
  * MAPDEV_IOC_REGION_INFO: one region of a device.
@@ -134,10 +136,46 @@ struct mapdev_dma_segments {
 	__u64 segments;		/* user pointer to struct mapdev_dma_segment[] */
 };
 
+/*
+ * MAPDEV_IOC_SET_CACHE: the cache mode of region @index's future mappings.
+ * Only while the region has no mapping (EBUSY otherwise).  Device memory
+ * can be uncached, or write-combined when prefetchable (EINVAL otherwise).
+ */
+struct mapdev_set_cache {
+	__u32 argsz;
+	__u32 flags;		/* 0 */
+	__u32 index;
+	__u32 cache;		/* enum mapdev_cache */
+};
+
+/*
+ * MAPDEV_IOC_SET_EVENTFD: signal eventfd @fd on every interrupt of the
+ * device; fd -1 detaches.  ENOTTY on a device without interrupts.
+ */
+struct mapdev_set_eventfd {
+	__u32 argsz;
+	__u32 flags;		/* 0 */
+	__s32 fd;
+	__u32 reserved;
+};
+
 #define MAPDEV_IOC_INFO		_IO(MAPDEV_TYPE, 0x00)
 #define MAPDEV_IOC_REGION_INFO	_IO(MAPDEV_TYPE, 0x01)
 #define MAPDEV_IOC_SYNC		_IO(MAPDEV_TYPE, 0x02)
 #define MAPDEV_IOC_DMA_SEGMENTS	_IO(MAPDEV_TYPE, 0x03)
+#define MAPDEV_IOC_SET_CACHE	_IO(MAPDEV_TYPE, 0x04)
+#define MAPDEV_IOC_SET_EVENTFD	_IO(MAPDEV_TYPE, 0x05)
+
+/*
+ * Interrupts.  A device with interrupts has a region flagged
+ * MAPDEV_REGION_F_IRQ (named "irq").  At its offset:
+ *  - read() of 4 bytes blocks until an interrupt came since this file last
+ *    read, and returns the total count (a __u32); O_NONBLOCK: EAGAIN;
+ *  - poll()/epoll on the file says POLLIN when such a read would not block,
+ *    and POLLERR | POLLHUP once the device is gone (reads then fail ENODEV);
+ *  - write() of a __u32 1 re-enables (unmasks) the interrupt after the
+ *    driver masked it (INTx), 0 masks it.
+ */
 
 /*
  * The buffer control device, /dev/mapdev/buf-control (mapdev_buf.ko).
@@ -183,5 +221,24 @@ struct mapdev_buf_list {
 #define MAPDEV_BUF_IOC_CREATE	_IO(MAPDEV_TYPE, 0x40)
 #define MAPDEV_BUF_IOC_DESTROY	_IO(MAPDEV_TYPE, 0x41)
 #define MAPDEV_BUF_IOC_LIST	_IO(MAPDEV_TYPE, 0x42)
+
+/*
+ * mapdev_pci: the char device /dev/mapdev/pci-DDDD:BB:DD.F of a bound PCI
+ * function.  Regions: each memory BAR ("bar0".."bar5"), "config" (config
+ * space, read/write only; writes reach only the command register's bus
+ * master bit), "irq".  Buffers for the device's DMA are made with
+ * MAPDEV_PCI_IOC_BUF_CREATE (struct mapdev_buf_create) and are
+ * /dev/mapdev/NAME like any buffer, revoked when the device goes away.
+ */
+struct mapdev_pci_dma_mask {
+	__u32 argsz;
+	__u32 flags;		/* 0 */
+	__u32 bits;		/* 12 to 64: the device's DMA address width */
+	__u32 reserved;
+};
+
+#define MAPDEV_PCI_IOC_BUF_CREATE	_IO(MAPDEV_TYPE, 0x60)
+#define MAPDEV_PCI_IOC_BUF_DESTROY	_IO(MAPDEV_TYPE, 0x61)
+#define MAPDEV_PCI_IOC_SET_DMA_MASK	_IO(MAPDEV_TYPE, 0x62)
 
 #endif /* _UAPI_LINUX_MAPDEV_H */
