@@ -1,1 +1,64 @@
-# SPDX-License-Identifier: GPL-2.0 (placeholder; owner fills in)
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tests: every tests/unit/*.c becomes $(BUILD)/tests/unit/<name> (run on the
+# host by `make host-check`), every tests/vm/*.c becomes
+# $(BUILD)/tests/vm/<name> (run inside the test VM by `make vm-check`, all in
+# one boot, through tests/vm/run-all).  Each writes $(BUILD)/results/*.log,
+# which scripts/summarize adds up.  Included by the top Makefile after
+# lib/lib.mk, whose $(LIBMAPDEV_A) the tests link when it is defined.
+
+TESTS_UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,\
+	$(sort $(wildcard tests/unit/*.c)))
+TESTS_VM_BINS := $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%,\
+	$(sort $(wildcard tests/vm/*.c)))
+TESTS_RESULTS := $(BUILD)/results
+
+# The whole VM run, boot to power-off; each test binary has its own limit
+# in tests/vm/run-all (MAPDEV_TEST_TIMEOUT, seconds).
+VM_CHECK_TIMEOUT ?= 1800
+
+.PHONY: tests
+
+all: tests
+tests: $(TESTS_UNIT_BINS) $(TESTS_VM_BINS)
+
+define tests_link
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests $(WARNFLAGS) $(CFLAGS) -MMD -MP -MF $@.d \
+		-o $@ $< $(LIBMAPDEV_A) $(LDFLAGS) -lpthread
+endef
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/tests.mk $(LIBMAPDEV_A)
+	$(tests_link)
+
+$(BUILD)/tests/vm/%: tests/vm/%.c tests/tests.mk $(LIBMAPDEV_A)
+	$(tests_link)
+
+-include $(addsuffix .d,$(TESTS_UNIT_BINS) $(TESTS_VM_BINS))
+
+# Host tests: each binary's output on the terminal and in
+# $(BUILD)/results/unit-<name>.log.  Fails if any test failed.
+host-check: $(TESTS_UNIT_BINS)
+	@BUILD=$(BUILD) tests/vm/run-all --prefix unit $(TESTS_UNIT_BINS)
+
+# VM tests: one boot runs every $(BUILD)/tests/vm/* binary (run-all writes
+# $(BUILD)/results/vm-<name>.log).  The VM run itself is a test too, in
+# vm-kernel.log: its kernel log must stay clean, the guest must not hang
+# or crash (scripts/vm's exit status says which).
+host-check vm-check: | $(TESTS_RESULTS)
+$(TESTS_RESULTS):
+	@mkdir -p $@
+
+vm-check: $(TESTS_VM_BINS)
+	@rm -f $(TESTS_RESULTS)/vm-*.log
+	@st=0; BUILD=$(BUILD) scripts/vm --timeout $(VM_CHECK_TIMEOUT) -- \
+		tests/vm/run-all || st=$$?; \
+	case $$st in \
+	0|1) echo "PASS vm.kernel-log-clean" ;; \
+	121) echo "FAIL vm.kernel: the guest's kernel log has errors (build/vm/last-dmesg.log)" ;; \
+	124) echo "FAIL vm.kernel: the guest did not finish within $(VM_CHECK_TIMEOUT) s (build/vm/last-boot.log)" ;; \
+	120) echo "FAIL vm.kernel: the guest crashed or failed to boot (build/vm/last-boot.log)" ;; \
+	*) echo "FAIL vm.kernel: scripts/vm failed with exit status $$st" ;; \
+	esac > $(TESTS_RESULTS)/vm-kernel.log; \
+	cat $(TESTS_RESULTS)/vm-kernel.log; \
+	[ $$st = 0 ]
