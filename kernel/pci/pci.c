@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapdev_pci: the BARs, config space and interrupt of a PCI function, for
+ * a driver in user space (the job of uio_pci_generic, sysfs resourceN and
+ * VFIO), on top of mapdev core.
+ *
+ * It binds to nothing by itself: bind a function with
+ *   echo VENDOR DEVICE > /sys/bus/pci/drivers/mapdev_pci/new_id
+ * or driver_override.  The function becomes /dev/mapdev/pci-DDDD:BB:DD.F:
+ *
+ *   region 0-5  BAR N: memory BARs are mapped (uncached, or write-combined
+ *               when prefetchable and asked for), I/O BARs are read and
+ *               written; an absent BAR is an empty region
+ *   region 6    "config": config space, read; writes reach only the
+ *               command register's bus master bit
+ *   region 7    "irq": MSI when the function has it, else INTx masked with
+ *               the PCI 2.3 disable bit until user space unmasks it
+ *
+ * Buffers for the function's DMA (MAPDEV_PCI_IOC_BUF_CREATE) are
+ * /dev/mapdev/NAME and go away with it.  Unbind, remove or rmmod revoke
+ * every mapping (SIGBUS) and wake every waiter (ENODEV).
+ */
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include "mapdev_compat.h"
+#include "mapdev_core.h"
+
+#define DRV_NAME "mapdev_pci"
+#define MPCI_CONFIG_REGION	6
+#define MPCI_DEFAULT_DMA_BITS	32
+
+enum mpci_irq_mode { MPCI_IRQ_AUTO, MPCI_IRQ_MSI, MPCI_IRQ_INTX, MPCI_IRQ_NONE };
+
+static const char * const irq_mode_names[] = {
+	[MPCI_IRQ_AUTO] = "auto",
+	[MPCI_IRQ_MSI] = "msi",
+	[MPCI_IRQ_INTX] = "intx",
+	[MPCI_IRQ_NONE] = "none",
+};
+
+static int irq_mode = MPCI_IRQ_AUTO;
+
+static int irq_mode_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(irq_mode_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(irq_mode, i);
+	return 0;
+}
+
+static int irq_mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", irq_mode_names[READ_ONCE(irq_mode)]);
+}
+
+static const struct kernel_param_ops irq_mode_ops = {
+	.set = irq_mode_set,
+	.get = irq_mode_get,
+};
+module_param_cb(irq_mode, &irq_mode_ops, NULL, 0644);
+MODULE_PARM_DESC(irq_mode, "interrupts of functions bound from now on: auto (MSI, else INTx; default), msi, intx or none");
+
+struct mpci_buf {
+	struct list_head node;
+	struct mapdev_device *md;
+};
+
+struct mpci {
+	struct pci_dev *pdev;
+	struct mapdev_device *md;
+	void __iomem *io[PCI_STD_NUM_BARS];	/* I/O port BARs */
+	int irq;				/* Linux irq, or -1 */
+	bool msi;
+	bool irq_enabled;			/* MSI: not disabled by user */
+	struct mutex lock;			/* bufs, irq_enabled */
+	struct list_head bufs;
+};
+
+/* -- interrupts -------------------------------------------------------------- */
+
+static irqreturn_t mpci_msi_handler(int irq, void *data)
+{
+	struct mpci *mp = data;
+
+	mapdev_irq_signal(mp->md);
+	return IRQ_HANDLED;
+}
+
+/* INTx, maybe shared: ours only when the function says so; then mask it. */
+static irqreturn_t mpci_intx_handler(int irq, void *data)
+{
+	struct mpci *mp = data;
+
+	if (!pci_check_and_mask_intx(mp->pdev))
+		return IRQ_NONE;
+	mapdev_irq_signal(mp->md);
+	return IRQ_HANDLED;
+}
+
+static int mpci_irq_control(struct mapdev_device *md, bool enable)
+{
+	struct mpci *mp = md->priv;
+
+	if (mp->irq < 0)
+		return -EOPNOTSUPP;
+	if (!mp->msi) {
+		pci_intx(mp->pdev, enable);
+		return 0;
+	}
+	mutex_lock(&mp->lock);
+	if (enable && !mp->irq_enabled)
+		enable_irq(mp->irq);
+	else if (!enable && mp->irq_enabled)
+		disable_irq(mp->irq);
+	mp->irq_enabled = enable;
+	mutex_unlock(&mp->lock);
+	return 0;
+}
+
+static int mpci_irq_setup(struct mpci *mp)
+{
+	struct pci_dev *pdev = mp->pdev;
+	int mode = READ_ONCE(irq_mode), ret;
+
+	mp->irq = -1;
+	if (mode == MPCI_IRQ_NONE)
+		return 0;
+	if ((mode == MPCI_IRQ_AUTO && pdev->msi_cap) || mode == MPCI_IRQ_MSI) {
+		ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
+		if (ret < 0) {
+			pci_err(pdev, "MSI: %d; try irq_mode=intx\n", ret);
+			return ret;
+		}
+		mp->irq = pci_irq_vector(pdev, 0);
+		ret = request_irq(mp->irq, mpci_msi_handler, 0, DRV_NAME, mp);
+		if (ret) {
+			pci_free_irq_vectors(pdev);
+			mp->irq = -1;
+			return ret;
+		}
+		mp->msi = true;
+		mp->irq_enabled = true;
+		return 0;
+	}
+	if (!pdev->irq) {
+		if (mode == MPCI_IRQ_INTX)
+			pci_err(pdev, "no INTx line\n");
+		return mode == MPCI_IRQ_INTX ? -ENODEV : 0;
+	}
+	if (!pci_intx_mask_supported(pdev)) {
+		pci_warn(pdev, "INTx cannot be masked (no PCI 2.3 disable bit); no interrupts\n");
+		return mode == MPCI_IRQ_INTX ? -ENODEV : 0;
+	}
+	ret = request_irq(pdev->irq, mpci_intx_handler, IRQF_SHARED, DRV_NAME, mp);
+	if (ret)
+		return ret;
+	mp->irq = pdev->irq;
+	return 0;
+}
+
+static void mpci_irq_teardown(struct mpci *mp)
+{
+	if (mp->irq < 0)
+		return;
+	if (mp->msi && !mp->irq_enabled)
+		enable_irq(mp->irq);	/* free_irq wants it balanced */
+	free_irq(mp->irq, mp);
+	if (mp->msi)
+		pci_free_irq_vectors(mp->pdev);
+	else
+		pci_intx(mp->pdev, 0);
+	mp->irq = -1;
+}
+
+/* -- config space and I/O BARs ------------------------------------------------ */
+
+static ssize_t mpci_config_read(struct pci_dev *pdev, u8 *kbuf, size_t n,
+				u64 off)
+{
+	size_t done = 0;
+	int ret = 0;
+
+	while (done < n) {
+		unsigned int pos = off + done;
+
+		if (!(pos & 3) && n - done >= 4) {
+			u32 v;
+
+			ret = pci_user_read_config_dword(pdev, pos, &v);
+			put_unaligned_le32(v, kbuf + done);
+			done += 4;
+		} else if (!(pos & 1) && n - done >= 2) {
+			u16 v;
+
+			ret = pci_user_read_config_word(pdev, pos, &v);
+			put_unaligned_le16(v, kbuf + done);
+			done += 2;
+		} else {
+			ret = pci_user_read_config_byte(pdev, pos, kbuf + done);
+			done += 1;
+		}
+		if (ret)
+			return -EIO;
+	}
+	return done;
+}
+
+/* Only the bus master bit of the command register; the rest must match. */
+static ssize_t mpci_config_write(struct pci_dev *pdev, const u8 *kbuf,
+				 size_t n, u64 off)
+{
+	u16 cmd, want;
+
+	if (off != PCI_COMMAND || (n != 1 && n != 2))
+		return -EPERM;
+	if (pci_read_config_word(pdev, PCI_COMMAND, &cmd))
+		return -EIO;
+	want = n == 2 ? get_unaligned_le16(kbuf) : (cmd & 0xff00) | kbuf[0];
+	if ((want ^ cmd) & ~PCI_COMMAND_MASTER)
+		return -EPERM;
+	if (want & PCI_COMMAND_MASTER)
+		pci_set_master(pdev);
+	else
+		pci_clear_master(pdev);
+	return n;
+}
+
+static ssize_t mpci_ioport_rw(void __iomem *io, u8 *kbuf, size_t n, u64 off,
+			      bool write)
+{
+	size_t done;
+
+	for (done = 0; done < n; done++) {
+		if (write)
+			iowrite8(kbuf[done], io + off + done);
+		else
+			kbuf[done] = ioread8(io + off + done);
+	}
+	return n;
+}
+
+static ssize_t mpci_region_rw(struct mapdev_device *md, unsigned int index,
+			      void *kbuf, size_t count, u64 off, bool write)
+{
+	struct mpci *mp = md->priv;
+
+	if (index == MPCI_CONFIG_REGION)
+		return write ? mpci_config_write(mp->pdev, kbuf, count, off) :
+			       mpci_config_read(mp->pdev, kbuf, count, off);
+	if (index < PCI_STD_NUM_BARS && mp->io[index])
+		return mpci_ioport_rw(mp->io[index], kbuf, count, off, write);
+	return -EINVAL;
+}
+
+/* -- DMA buffers and mask ----------------------------------------------------- */
+
+static long mpci_buf_create(struct mpci *mp, unsigned long arg)
+{
+	struct mapdev_buf_create c;
+	struct mapdev_device *bmd;
+	struct mpci_buf *b;
+	int ret;
+
+	ret = mapdev_ioctl_arg_in(&c, sizeof(c),
+				  offsetofend(struct mapdev_buf_create, name), arg);
+	if (ret)
+		return ret;
+	if (c.flags || strnlen(c.name, sizeof(c.name)) == sizeof(c.name))
+		return -EINVAL;
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	bmd = mapdev_buffer_device_create(&mp->pdev->dev, &mp->pdev->dev,
+					  DRV_NAME, c.name, c.size, c.backend,
+					  c.cache);
+	if (IS_ERR(bmd)) {
+		kfree(b);
+		return PTR_ERR(bmd);
+	}
+	b->md = bmd;
+	mutex_lock(&mp->lock);
+	list_add_tail(&b->node, &mp->bufs);
+	mutex_unlock(&mp->lock);
+	return 0;
+}
+
+static long mpci_buf_destroy(struct mpci *mp, unsigned long arg)
+{
+	struct mapdev_buf_destroy d;
+	struct mpci_buf *b, *found = NULL;
+	int ret;
+
+	ret = mapdev_ioctl_arg_in(&d, sizeof(d),
+				  offsetofend(struct mapdev_buf_destroy, name), arg);
+	if (ret)
+		return ret;
+	if (d.flags || strnlen(d.name, sizeof(d.name)) == sizeof(d.name))
+		return -EINVAL;
+	mutex_lock(&mp->lock);
+	list_for_each_entry(b, &mp->bufs, node) {
+		if (!strcmp(dev_name(&b->md->dev), d.name)) {
+			found = b;
+			list_del(&b->node);
+			break;
+		}
+	}
+	mutex_unlock(&mp->lock);
+	if (!found)
+		return -ENOENT;
+	mapdev_device_unregister(found->md);
+	kfree(found);
+	return 0;
+}
+
+static void mpci_buf_destroy_all(struct mpci *mp)
+{
+	struct mpci_buf *b, *tmp;
+
+	list_for_each_entry_safe(b, tmp, &mp->bufs, node) {
+		list_del(&b->node);
+		mapdev_device_unregister(b->md);
+		kfree(b);
+	}
+}
+
+static long mpci_set_dma_mask(struct mpci *mp, unsigned long arg)
+{
+	struct mapdev_pci_dma_mask m;
+	int ret;
+
+	ret = mapdev_ioctl_arg_in(&m, sizeof(m),
+				  offsetofend(struct mapdev_pci_dma_mask, bits), arg);
+	if (ret)
+		return ret;
+	if (m.flags || m.reserved || m.bits < 12 || m.bits > 64)
+		return -EINVAL;
+	return dma_set_mask_and_coherent(&mp->pdev->dev, DMA_BIT_MASK(m.bits));
+}
+
+static long mpci_ioctl(struct mapdev_device *md, struct file *file,
+		       unsigned int cmd, unsigned long arg)
+{
+	struct mpci *mp = md->priv;
+
+	switch (cmd) {
+	case MAPDEV_PCI_IOC_BUF_CREATE:
+	case MAPDEV_PCI_IOC_BUF_DESTROY:
+	case MAPDEV_PCI_IOC_SET_DMA_MASK:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		break;
+	default:
+		return -ENOTTY;
+	}
+	if (cmd == MAPDEV_PCI_IOC_BUF_CREATE)
+		return mpci_buf_create(mp, arg);
+	if (cmd == MAPDEV_PCI_IOC_BUF_DESTROY)
+		return mpci_buf_destroy(mp, arg);
+	return mpci_set_dma_mask(mp, arg);
+}
+
+static const struct mapdev_ops mpci_ops = {
+	.ioctl = mpci_ioctl,
+	.region_rw = mpci_region_rw,
+	.irq_control = mpci_irq_control,
+};
+
+/* -- probe and remove --------------------------------------------------------- */
+
+static int mpci_add_bars(struct mpci *mp)
+{
+	struct pci_dev *pdev = mp->pdev;
+	char name[8];
+	int bar, ret;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		unsigned long flags = pci_resource_flags(pdev, bar);
+		u64 len = pci_resource_len(pdev, bar);
+
+		snprintf(name, sizeof(name), "bar%d", bar);
+		if (len && (flags & IORESOURCE_MEM)) {
+			ret = mapdev_device_add_iomem(mp->md, name,
+					pci_resource_start(pdev, bar), len,
+					MAPDEV_REGION_F_WRITE |
+					((flags & IORESOURCE_PREFETCH) ?
+					 MAPDEV_REGION_F_PREFETCH : 0),
+					MAPDEV_CACHE_UNCACHED);
+		} else if (len && (flags & IORESOURCE_IO)) {
+			mp->io[bar] = pci_iomap(pdev, bar, 0);
+			if (!mp->io[bar])
+				return -ENOMEM;
+			ret = mapdev_device_add_rw(mp->md, name, len,
+						   MAPDEV_REGION_F_READ |
+						   MAPDEV_REGION_F_WRITE);
+		} else {
+			/* Absent (or the upper half of a 64-bit BAR): empty. */
+			ret = mapdev_device_add_rw(mp->md, name, 0, 0);
+		}
+		if (ret != bar)
+			return ret < 0 ? ret : -EINVAL;
+	}
+	return 0;
+}
+
+static void mpci_unmap_io(struct mpci *mp)
+{
+	int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
+		if (mp->io[bar])
+			pci_iounmap(mp->pdev, mp->io[bar]);
+}
+
+static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct mpci *mp;
+	int ret;
+
+	mp = kzalloc(sizeof(*mp), GFP_KERNEL);
+	if (!mp)
+		return -ENOMEM;
+	mp->pdev = pdev;
+	mp->irq = -1;
+	mutex_init(&mp->lock);
+	INIT_LIST_HEAD(&mp->bufs);
+
+	ret = pci_enable_device(pdev);
+	if (ret)
+		goto err_free;
+	ret = pci_request_regions(pdev, DRV_NAME);
+	if (ret)
+		goto err_disable;
+	/* Until user space says how wide its DMA is, the PCI default. */
+	ret = dma_set_mask_and_coherent(&pdev->dev,
+					DMA_BIT_MASK(MPCI_DEFAULT_DMA_BITS));
+	if (ret)
+		goto err_release;
+
+	mp->md = mapdev_device_alloc(&pdev->dev, DRV_NAME, &mpci_ops, "pci-%s",
+				     pci_name(pdev));
+	if (IS_ERR(mp->md)) {
+		ret = PTR_ERR(mp->md);
+		goto err_release;
+	}
+	mp->md->priv = mp;
+	ret = mpci_add_bars(mp);
+	if (ret)
+		goto err_md;
+	ret = mapdev_device_add_rw(mp->md, "config", pdev->cfg_size,
+				   MAPDEV_REGION_F_READ | MAPDEV_REGION_F_WRITE);
+	if (ret != MPCI_CONFIG_REGION) {
+		ret = ret < 0 ? ret : -EINVAL;
+		goto err_md;
+	}
+	ret = mpci_irq_setup(mp);
+	if (ret)
+		goto err_md;
+	if (mp->irq >= 0) {
+		ret = mapdev_device_add_irq(mp->md);
+		if (ret < 0)
+			goto err_irq;
+	}
+	ret = mapdev_device_register(mp->md);
+	if (ret)
+		goto err_irq;
+	pci_set_drvdata(pdev, mp);
+	pci_info(pdev, "/dev/mapdev/%s, interrupts: %s\n", dev_name(&mp->md->dev),
+		 mp->irq < 0 ? "none" : mp->msi ? "MSI" : "INTx");
+	return 0;
+
+err_irq:
+	mpci_irq_teardown(mp);
+err_md:
+	mapdev_device_unregister(mp->md);
+	mpci_unmap_io(mp);
+err_release:
+	pci_release_regions(pdev);
+err_disable:
+	pci_disable_device(pdev);
+err_free:
+	kfree(mp);
+	return ret;
+}
+
+static void mpci_remove(struct pci_dev *pdev)
+{
+	struct mpci *mp = pci_get_drvdata(pdev);
+
+	/* No more interrupts reach the device object... */
+	mpci_irq_teardown(mp);
+	/* ...then revoke mappings, wake waiters, wait for ops in progress. */
+	mapdev_device_unregister(mp->md);
+	mpci_buf_destroy_all(mp);
+	mpci_unmap_io(mp);
+	pci_clear_master(pdev);
+	pci_release_regions(pdev);
+	pci_disable_device(pdev);
+	kfree(mp);
+}
+
+/*
+ * No ID table at all, as uio_pci_generic: bind with driver_override or
+ * new_id (which refuses IDs when a table exists but has no match).
+ */
+static struct pci_driver mpci_driver = {
+	.name = DRV_NAME,
+	.id_table = NULL,
+	.probe = mpci_probe,
+	.remove = mpci_remove,
+};
+module_pci_driver(mpci_driver);
+
+MODULE_DESCRIPTION("mapdev_pci: PCI BARs, config space and interrupts for user-space drivers");
+MODULE_AUTHOR("mapdev developers");
+MODULE_LICENSE("GPL");
