@@ -13,8 +13,9 @@
  *               written; an absent BAR is an empty region
  *   region 6    "config": config space, read; writes reach only the
  *               command register's bus master bit
- *   region 7    "irq": MSI when the function has it, else INTx masked with
- *               the PCI 2.3 disable bit until user space unmasks it
+ *   region 7    "irq": MSI when the function has it (which turns bus
+ *               mastering on: an MSI is a memory write), else INTx masked
+ *               with the PCI 2.3 disable bit until user space unmasks it
  *
  * Buffers for the function's DMA (MAPDEV_PCI_IOC_BUF_CREATE) are
  * /dev/mapdev/NAME and go away with it.  Unbind, remove or rmmod revoke
@@ -148,6 +149,8 @@ static int mpci_irq_setup(struct mpci *mp)
 		}
 		mp->msi = true;
 		mp->irq_enabled = true;
+		/* An MSI is a memory write by the function: it needs this. */
+		pci_set_master(pdev);
 		return 0;
 	}
 	if (!pdev->irq) {

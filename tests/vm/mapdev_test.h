@@ -185,6 +185,13 @@ static inline long long core_stat(const char *name)
 	return strtoll(val, NULL, 0);
 }
 
+/* Registered mapdev devices: what core's device counter must equal once
+ * no fd of a removed device is open any more. */
+static inline long long registered_devices(void)
+{
+	return sh("exit $(ls /sys/class/mapdev 2>/dev/null | wc -l)");
+}
+
 static inline void *map(int fd, size_t len, int prot, off_t off)
 {
 	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
