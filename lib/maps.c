@@ -343,8 +343,15 @@ static unsigned int classify(const struct mapdev_vma *v,
 	}
 	if (path[0] == '[')
 		return classify_pseudo(path);
-	if ((!strcmp(path, "/dev/zero") && (v->deleted || v->perms[3] == 's')) ||
-	    starts(path, "/SYSV") || starts(path, "/memfd:") ||
+	/*
+	 * Shared anonymous memory is shmem named "/dev/zero (deleted)"; a
+	 * private /dev/zero mapping is anonymous memory, shown without a
+	 * path by older kernels and as "/dev/zero" by newer ones.
+	 */
+	if (!strcmp(path, "/dev/zero"))
+		return v->deleted || v->perms[3] == 's' ? MAPDEV_VMA_SHM :
+		       MAPDEV_VMA_ANON;
+	if (starts(path, "/SYSV") || starts(path, "/memfd:") ||
 	    starts(path, "/dev/shm/"))
 		return MAPDEV_VMA_SHM;
 	if (v->has_rdev || starts(path, "anon_inode:") ||
@@ -379,62 +386,90 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return !errno && end != s && !*end;
 }
 
-/* Fill in what the device (ioctl) and sysfs say about a mapdev mapping. */
-static void join_mapdev(struct mapdev_vma *v)
+/* Ask the device itself (needs permission to open it), for what is missing. */
+static void join_ioctl(struct mapdev_vma *v)
 {
 	struct mapdev_device *dev;
-	char node[PATH_MAX], *s;
+	unsigned int i;
+	const char *s;
+
+	if (!v->path || v->deleted || v->path[0] != '/')
+		return;
+	dev = mapdev_device_open(v->path, O_RDONLY | O_NONBLOCK);
+	if (!dev)
+		return;
+	for (i = 0; i < mapdev_device_num_regions(dev); i++) {
+		if (mapdev_region_offset(dev, i) >> MAPDEV_REGION_SHIFT !=
+		    v->region)
+			continue;
+		if (!v->mapdev_region_name)
+			v->mapdev_region_name =
+				strdup(mapdev_region_name(dev, i));
+		if (!v->mapdev_size)
+			v->mapdev_size = mapdev_region_size(dev, i);
+		s = mapdev_backend_name(mapdev_region_backend(dev, i));
+		if (!v->mapdev_backend && s)
+			v->mapdev_backend = strdup(s);
+		s = mapdev_cache_name(mapdev_region_cache(dev, i));
+		if (!v->mapdev_cache && s)
+			v->mapdev_cache = strdup(s);
+		if (!v->has_dma_addr && mapdev_region_dma_addr(dev, i)) {
+			v->dma_addr = mapdev_region_dma_addr(dev, i);
+			v->has_dma_addr = true;
+		}
+		break;
+	}
+	mapdev_device_close(dev);
+}
+
+/*
+ * Fill in what sysfs says about a mapdev mapping: the region's own
+ * directory /sys/class/mapdev/NAME/regionN/ first, then (region 0) the
+ * device's, and last the device's ioctls.
+ */
+static void join_mapdev(struct mapdev_vma *v)
+{
+	char attr[64], *s;
 	unsigned int i;
 
-	v->region = v->offset >> MAPDEV_REGION_SHIFT;
+	for (i = 0; i < 2; i++) {
+		char dir[32];
 
-	/* The device itself knows its regions; it may refuse us. */
-	if (v->path && snprintf(node, sizeof(node), "%s", v->path) <
-	    (int)sizeof(node) && !v->deleted) {
-		dev = mapdev_device_open(node, O_RDONLY | O_NONBLOCK);
-		if (dev) {
-			for (i = 0; i < mapdev_device_num_regions(dev); i++) {
-				if (mapdev_region_offset(dev, i) >> MAPDEV_REGION_SHIFT
-				    != v->region)
-					continue;
-				v->mapdev_region_name =
-					strdup(mapdev_region_name(dev, i));
-				v->mapdev_size = mapdev_region_size(dev, i);
-				s = (char *)mapdev_backend_name(
-					mapdev_region_backend(dev, i));
-				v->mapdev_backend = s ? strdup(s) : NULL;
-				s = (char *)mapdev_cache_name(
-					mapdev_region_cache(dev, i));
-				v->mapdev_cache = s ? strdup(s) : NULL;
-				if (mapdev_region_dma_addr(dev, i)) {
-					v->dma_addr =
-						mapdev_region_dma_addr(dev, i);
-					v->has_dma_addr = true;
-				}
-				break;
-			}
-			mapdev_device_close(dev);
+		if (i == 1 && v->region != 0)
+			break;
+		if (i == 0)
+			snprintf(dir, sizeof(dir), "region%u/", v->region);
+		else
+			dir[0] = '\0';
+		if (!v->mapdev_region_name && i == 0) {
+			snprintf(attr, sizeof(attr), "%sname", dir);
+			v->mapdev_region_name = sysfs_attr(v->mapdev_name, attr);
+		}
+		if (!v->mapdev_backend) {
+			snprintf(attr, sizeof(attr), "%sbackend", dir);
+			v->mapdev_backend = sysfs_attr(v->mapdev_name, attr);
+		}
+		if (!v->mapdev_cache) {
+			snprintf(attr, sizeof(attr), "%scache", dir);
+			v->mapdev_cache = sysfs_attr(v->mapdev_name, attr);
+		}
+		if (!v->mapdev_size) {
+			snprintf(attr, sizeof(attr), "%ssize", dir);
+			s = sysfs_attr(v->mapdev_name, attr);
+			if (!parse_u64(s, &v->mapdev_size))
+				v->mapdev_size = 0;
+			free(s);
+		}
+		if (!v->has_dma_addr) {
+			snprintf(attr, sizeof(attr), "%sdma_addr", dir);
+			s = sysfs_attr(v->mapdev_name, attr);
+			v->has_dma_addr = parse_u64(s, &v->dma_addr);
+			free(s);
 		}
 	}
-
-	/* sysfs, for the device's name and whatever is still missing. */
-	if (!v->mapdev_name)
-		return;
-	if (!v->mapdev_backend)
-		v->mapdev_backend = sysfs_attr(v->mapdev_name, "backend");
-	if (!v->mapdev_cache)
-		v->mapdev_cache = sysfs_attr(v->mapdev_name, "cache");
-	if (!v->mapdev_size) {
-		s = sysfs_attr(v->mapdev_name, "size");
-		if (!parse_u64(s, &v->mapdev_size))
-			v->mapdev_size = 0;
-		free(s);
-	}
-	if (!v->has_dma_addr) {
-		s = sysfs_attr(v->mapdev_name, "dma_addr");
-		v->has_dma_addr = parse_u64(s, &v->dma_addr);
-		free(s);
-	}
+	if (!v->mapdev_region_name || !v->mapdev_backend || !v->mapdev_cache ||
+	    !v->mapdev_size)
+		join_ioctl(v);
 }
 
 /* The device name of a mapdev mapping, or NULL if it is not one. */
