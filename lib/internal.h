@@ -65,7 +65,7 @@ struct mapdev_vma {
 	bool deleted;
 	unsigned int kind;
 	char *path;		/* NULL for unnamed anonymous memory */
-	const char *anon_name;	/* points into path, or NULL */
+	char *anon_name;	/* of [anon:NAME], [anon_shmem:NAME] */
 	const char *dev_name;	/* owned by the maps' devnames */
 
 	/* device nodes */

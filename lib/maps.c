@@ -151,8 +151,14 @@ static int parse_header(struct mapdev_vma *vma, const char *s, size_t len)
 	vma->path = strndup(path, plen);
 	if (!vma->path)
 		return -2;
-	if (starts(vma->path, "[anon:") || starts(vma->path, "[anon_shmem:"))
-		vma->anon_name = strchr(vma->path, ':') + 1;
+	if ((starts(vma->path, "[anon:") || starts(vma->path, "[anon_shmem:"))
+	    && vma->path[plen - 1] == ']') {
+		const char *name = strchr(vma->path, ':') + 1;
+
+		vma->anon_name = strndup(name, vma->path + plen - 1 - name);
+		if (!vma->anon_name)
+			return -2;
+	}
 	return 0;
 }
 
@@ -169,6 +175,7 @@ static bool looks_like_header(const char *s, size_t len)
 static void vma_release(struct mapdev_vma *vma)
 {
 	free(vma->path);
+	free(vma->anon_name);
 	free(vma->mapdev_name);
 	free(vma->mapdev_region_name);
 	free(vma->mapdev_backend);
@@ -232,10 +239,12 @@ static int parse_text(struct mapdev_maps *maps, const char *text, size_t len,
 			if (!vma)
 				return -1;
 			ret = parse_header(vma, p, llen);
-			if (ret == -2)
+			if (ret == -2) {
+				vma_release(vma);
 				return -1;
+			}
 			if (ret) {
-				free(vma->path);
+				vma_release(vma);
 				goto bad;
 			}
 			maps->count++;
