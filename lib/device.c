@@ -307,6 +307,87 @@ err_free:
 	return NULL;
 }
 
+int mapdev_device_set_cache(struct mapdev_device *dev, unsigned int index,
+			    unsigned int cache)
+{
+	struct mapdev_region_info *r;
+	struct mapdev_set_cache c;
+
+	if (!region(dev, index))
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.argsz = sizeof(c);
+	c.index = index;
+	c.cache = cache;
+	if (lmd_ioctl(dev->fd, MAPDEV_IOC_SET_CACHE, &c))
+		return -1;
+	r = &dev->regions[index];
+	r->cache = cache;
+	return 0;
+}
+
+int mapdev_device_irq_region(const struct mapdev_device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->num_regions; i++)
+		if (dev->regions[i].flags & MAPDEV_REGION_F_IRQ)
+			return i;
+	errno = ENOENT;
+	return -1;
+}
+
+int mapdev_device_irq_wait(struct mapdev_device *dev, uint32_t *count)
+{
+	int i = mapdev_device_irq_region(dev);
+	uint32_t v;
+	ssize_t n;
+
+	if (i < 0)
+		return -1;
+	n = pread(dev->fd, &v, sizeof(v), (off_t)dev->regions[i].offset);
+	if (n < 0)
+		return -1;
+	if (n != sizeof(v)) {
+		errno = EIO;
+		return -1;
+	}
+	if (count)
+		*count = v;
+	return 0;
+}
+
+int mapdev_device_irq_enable(struct mapdev_device *dev, bool enable)
+{
+	int i = mapdev_device_irq_region(dev);
+	uint32_t v = enable;
+	ssize_t n;
+
+	if (i < 0)
+		return -1;
+	do {
+		n = pwrite(dev->fd, &v, sizeof(v),
+			   (off_t)dev->regions[i].offset);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n != sizeof(v)) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int mapdev_device_set_eventfd(struct mapdev_device *dev, int fd)
+{
+	struct mapdev_set_eventfd e;
+
+	memset(&e, 0, sizeof(e));
+	e.argsz = sizeof(e);
+	e.fd = fd;
+	return lmd_ioctl(dev->fd, MAPDEV_IOC_SET_EVENTFD, &e);
+}
+
 struct mapdev_mapping *mapdev_device_map(struct mapdev_device *dev,
 					 unsigned int index, uint64_t offset,
 					 size_t length, int prot)

@@ -13,15 +13,17 @@
 
 #include "internal.h"
 
-static const char *const backend_names[] = {
+/* Sized by the ABI header; a value it adds before we name it is NULL. */
+static const char *const backend_names[MAPDEV_BACKEND_MAX + 1] = {
 	[MAPDEV_BACKEND_COHERENT] = "coherent",
 	[MAPDEV_BACKEND_CONTIG] = "contig",
 	[MAPDEV_BACKEND_SG] = "sg",
 	[MAPDEV_BACKEND_RESERVED] = "reserved",
 	[MAPDEV_BACKEND_IOMEM] = "iomem",
+	[MAPDEV_BACKEND_NONE] = "none",
 };
 
-static const char *const cache_names[] = {
+static const char *const cache_names[MAPDEV_CACHE_MAX + 1] = {
 	[MAPDEV_CACHE_CACHED] = "cached",
 	[MAPDEV_CACHE_UNCACHED] = "uncached",
 	[MAPDEV_CACHE_WC] = "wc",
@@ -34,7 +36,7 @@ const char *mapdev_version(void)
 
 const char *mapdev_backend_name(unsigned int backend)
 {
-	if (backend > MAPDEV_BACKEND_MAX) {
+	if (backend > MAPDEV_BACKEND_MAX || !backend_names[backend]) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -46,7 +48,7 @@ int mapdev_backend_from_name(const char *name)
 	unsigned int i;
 
 	for (i = 0; name && i <= MAPDEV_BACKEND_MAX; i++)
-		if (!strcmp(name, backend_names[i]))
+		if (backend_names[i] && !strcmp(name, backend_names[i]))
 			return i;
 	errno = EINVAL;
 	return -1;
@@ -54,7 +56,7 @@ int mapdev_backend_from_name(const char *name)
 
 const char *mapdev_cache_name(unsigned int cache)
 {
-	if (cache > MAPDEV_CACHE_MAX) {
+	if (cache > MAPDEV_CACHE_MAX || !cache_names[cache]) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -68,7 +70,7 @@ int mapdev_cache_from_name(const char *name)
 	if (name && !strcmp(name, "write-combined"))
 		return MAPDEV_CACHE_WC;
 	for (i = 0; name && i <= MAPDEV_CACHE_MAX; i++)
-		if (!strcmp(name, cache_names[i]))
+		if (cache_names[i] && !strcmp(name, cache_names[i]))
 			return i;
 	errno = EINVAL;
 	return -1;

@@ -195,7 +195,7 @@ static int buf_list(int argc, char **argv)
 static void region_flags(uint32_t f, char *buf, size_t len)
 {
 	static const char *const names[] = {
-		"read", "write", "mmap", "dma", "contig", "prefetch"
+		"read", "write", "mmap", "dma", "contig", "prefetch", "irq"
 	};
 	size_t i, n = 0;
 
@@ -209,7 +209,7 @@ static void region_flags(uint32_t f, char *buf, size_t len)
 static void print_region_json(struct mapdev_device *dev, unsigned int r)
 {
 	static const char *const names[] = {
-		"read", "write", "mmap", "dma", "contig", "prefetch"
+		"read", "write", "mmap", "dma", "contig", "prefetch", "irq"
 	};
 	uint32_t f = mapdev_region_flags(dev, r);
 	char b1[16], b2[16];

@@ -54,7 +54,8 @@ extern "C" {
 const char *mapdev_version(void);
 
 /**
- * mapdev_backend_name() - "coherent", "contig", "sg", "reserved", "iomem".
+ * mapdev_backend_name() - "coherent", "contig", "sg", "reserved", "iomem",
+ *	"none".
  * @backend: an enum mapdev_backend value.
  * Return: a static string, or NULL (errno EINVAL) for an unknown value.
  */
@@ -234,6 +235,50 @@ int mapdev_device_sync_for_device(struct mapdev_device *dev,
 struct mapdev_dma_segment *
 mapdev_device_dma_segments(struct mapdev_device *dev, unsigned int index,
 			   size_t *count);
+
+/**
+ * mapdev_device_set_cache() - the cache mode of a region's future mappings
+ *	(MAPDEV_IOC_SET_CACHE); only while the region has no mapping.
+ * @dev: the device.
+ * @index: the region.
+ * @cache: enum mapdev_cache.
+ * Return: 0, or -1 with errno (EBUSY while mapped, EINVAL for a mode the
+ * region cannot have).  The handle's copy of the region info is updated.
+ */
+int mapdev_device_set_cache(struct mapdev_device *dev, unsigned int index,
+			    unsigned int cache);
+
+/**
+ * mapdev_device_irq_region() - the region flagged MAPDEV_REGION_F_IRQ.
+ * Return: its index, or -1 with errno ENOENT (no interrupts).
+ */
+int mapdev_device_irq_region(const struct mapdev_device *dev);
+
+/**
+ * mapdev_device_irq_wait() - wait for an interrupt since this file's last
+ *	wait, as read() of the interrupt region does.
+ * @dev: the device (opened with O_NONBLOCK: fails with EAGAIN instead of
+ *	waiting).
+ * @count: where the total interrupt count goes (may be NULL).
+ * Return: 0, or -1 with errno (ENOENT: no interrupts; ENODEV: device gone;
+ * EINTR: a signal came).
+ */
+int mapdev_device_irq_wait(struct mapdev_device *dev, uint32_t *count);
+
+/**
+ * mapdev_device_irq_enable() - unmask (true) or mask (false) the interrupt.
+ * Return: 0, or -1 with errno.
+ */
+int mapdev_device_irq_enable(struct mapdev_device *dev, bool enable);
+
+/**
+ * mapdev_device_set_eventfd() - signal an eventfd on every interrupt
+ *	(MAPDEV_IOC_SET_EVENTFD).
+ * @dev: the device.
+ * @fd: the eventfd (the caller keeps owning it), or -1 to detach.
+ * Return: 0, or -1 with errno (ENOTTY: no interrupts).
+ */
+int mapdev_device_set_eventfd(struct mapdev_device *dev, int fd);
 
 /**
  * mapdev_device_map() - mmap() part of a region.
