@@ -53,6 +53,15 @@ int getopt_error(int c, char **argv)
 
 	if (c == ':')
 		return usage_error("option '%s' needs a value", arg);
+	if (optopt >= '0' && optopt <= '9') {
+		int i;
+
+		/* "-4K" read as options: name the whole argument. */
+		for (i = 1; argv[i] && strcmp(argv[i], "--"); i++)
+			if (argv[i][0] == '-' && argv[i][1] == optopt)
+				return usage_error("'%s': negative numbers are "
+						   "not allowed", argv[i]);
+	}
 	if (optopt && strncmp(arg, "--", 2))
 		return usage_error("unknown option '-%c'", optopt);
 	return usage_error("unknown option '%s'", arg);
