@@ -50,19 +50,29 @@ $(LIB_OUT)/libmapdev.so: $(LIB_OUT)/$(LIBMAPDEV_SONAME)
 	ln -sf $(notdir $<) $@
 
 # The installed <mapdev.h> includes <linux/mapdev.h>, which goes to
-# $(INCLUDEDIR)/mapdev/linux/; Cflags points there.
-$(LIBMAPDEV_PC): lib/lib.mk
+# $(INCLUDEDIR)/mapdev/linux/; Cflags points there.  The file is written
+# again whenever the directories it names change.
+define LIBMAPDEV_PC_TEXT
+prefix=$(PREFIX)
+libdir=$(LIBDIR)
+includedir=$(INCLUDEDIR)
+
+Name: mapdev
+Description: user-space library for mapdev devices and /proc/PID/maps
+Version: $(LIBMAPDEV_VERSION)
+Libs: -L$${libdir} -lmapdev
+Cflags: -I$${includedir} -I$${includedir}/mapdev
+endef
+export LIBMAPDEV_PC_TEXT
+
+$(LIBMAPDEV_PC): FORCE
 	@mkdir -p $(@D)
-	printf '%s\n' \
-		'prefix=$(PREFIX)' \
-		'libdir=$(LIBDIR)' \
-		'includedir=$(INCLUDEDIR)' \
-		'' \
-		'Name: mapdev' \
-		'Description: user-space library for mapdev devices and /proc/PID/maps' \
-		'Version: $(LIBMAPDEV_VERSION)' \
-		'Libs: -L$${libdir} -lmapdev' \
-		'Cflags: -I$${includedir} -I$${includedir}/mapdev' > $@
+	@printf '%s\n' "$$LIBMAPDEV_PC_TEXT" > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; \
+		echo "  GEN     $@"; fi
+
+.PHONY: FORCE
+FORCE:
 
 install: install-lib
 install-lib: lib
