@@ -29,3 +29,6 @@ install-tools: tools
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(MAPDEV_TOOL) $(DESTDIR)$(BINDIR)/mapdev
 	install -m 644 docs/man/mapdev.1 $(DESTDIR)$(MANDIR)/man1/
+
+# The CLI tests (host and VM) run the built tool.
+host-check vm-check: $(MAPDEV_TOOL)
