@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM tests of libmapdev against mapdev_buf: the control device (create,
+ * list, destroy), device handles and their regions, mappings at any
+ * offset, sync, DMA segments, and the maps reader joining a live mapdev
+ * mapping with sysfs.
+ */
+#define HARNESS_IMPLEMENTATION
+#include "mapdev_test.h"
+#include "../unit/testutil.h"
+
+#include <mapdev.h>
+
+const char *harness_suite = "libmapdev_vm";
+
+static const char *bufname(const char *what)
+{
+	static char name[MAPDEV_NAME_LEN];
+
+	snprintf(name, sizeof(name), "lib-%s-%d", what, (int)getpid());
+	return name;
+}
+
+static struct mapdev_bufctl *ctl(void)
+{
+	struct mapdev_bufctl *c;
+
+	need_module("mapdev_buf", NULL);
+	c = mapdev_bufctl_open();
+	if (!c)
+		FAILF("mapdev_bufctl_open: %s", strerror(errno));
+	CHECK(fcntl(mapdev_bufctl_fd(c), F_GETFD) & FD_CLOEXEC);
+	return c;
+}
+
+TEST(bufctl_create_list_destroy)
+{
+	struct mapdev_bufctl *c = ctl();
+	const char *name = bufname("ctl");
+	struct mapdev_buflist *l;
+	ssize_t i;
+
+	CHECK_OK(mapdev_bufctl_create(c, name, 10000, MAPDEV_BACKEND_SG,
+				      MAPDEV_CACHE_WC));
+	CHECK_ERRNO(mapdev_bufctl_create(c, name, 4096, MAPDEV_BACKEND_SG,
+					 MAPDEV_CACHE_CACHED), EEXIST);
+	l = mapdev_bufctl_list(c);
+	CHECK(l);
+	i = mapdev_buflist_find(l, name);
+	CHECK(i >= 0);
+	CHECK(!strcmp(mapdev_buflist_name(l, i), name));
+	CHECK_EQ(mapdev_buflist_size(l, i), 12288);	/* page-rounded */
+	CHECK_EQ(mapdev_buflist_backend(l, i), MAPDEV_BACKEND_SG);
+	CHECK_EQ(mapdev_buflist_cache(l, i), MAPDEV_CACHE_WC);
+	CHECK_EQ(mapdev_buflist_map_count(l, i), 0);
+	CHECK_EQ(mapdev_buflist_open_count(l, i), 0);
+	CHECK(!mapdev_buflist_name(l, mapdev_buflist_count(l)));
+	CHECK_ERRNO(mapdev_buflist_find(l, "no-such-buffer"), ENOENT);
+	mapdev_buflist_free(l);
+
+	CHECK_OK(mapdev_bufctl_destroy(c, name));
+	CHECK_ERRNO(mapdev_bufctl_destroy(c, name), ENOENT);
+	l = mapdev_bufctl_list(c);
+	CHECK(l);
+	CHECK_ERRNO(mapdev_buflist_find(l, name), ENOENT);
+	mapdev_buflist_free(l);
+	mapdev_bufctl_close(c);
+}
+
+TEST(list_many)
+{
+	struct mapdev_bufctl *c = ctl();
+	struct mapdev_buflist *l;
+	char name[MAPDEV_NAME_LEN];
+	size_t before, i;
+
+	l = mapdev_bufctl_list(c);
+	CHECK(l);
+	before = mapdev_buflist_count(l);
+	mapdev_buflist_free(l);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "lib-many%zu-%d", i,
+			 (int)getpid());
+		CHECK_OK(mapdev_bufctl_create(c, name, 4096,
+					      MAPDEV_BACKEND_COHERENT,
+					      MAPDEV_CACHE_CACHED));
+	}
+	l = mapdev_bufctl_list(c);
+	CHECK(l);
+	CHECK_EQ(mapdev_buflist_count(l), before + 40);
+	mapdev_buflist_free(l);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "lib-many%zu-%d", i,
+			 (int)getpid());
+		CHECK_OK(mapdev_bufctl_destroy(c, name));
+	}
+	mapdev_bufctl_close(c);
+}
+
+TEST(device_info_and_regions)
+{
+	struct mapdev_bufctl *c = ctl();
+	const char *name = bufname("dev");
+	struct mapdev_device *dev;
+	uint64_t inner;
+
+	CHECK_OK(mapdev_bufctl_create(c, name, 1 << 20, MAPDEV_BACKEND_SG,
+				      MAPDEV_CACHE_CACHED));
+	dev = mapdev_device_open(name, O_RDWR);
+	CHECK(dev);
+	CHECK(fcntl(mapdev_device_fd(dev), F_GETFD) & FD_CLOEXEC);
+	CHECK(!strcmp(mapdev_device_name(dev), name));
+	CHECK(!strcmp(mapdev_device_driver(dev), "mapdev_buf"));
+	CHECK(!strncmp(mapdev_device_node(dev), "/dev/mapdev/", 12));
+	CHECK_EQ(mapdev_device_num_regions(dev), 1);
+	CHECK(!strcmp(mapdev_region_name(dev, 0), "buffer"));
+	CHECK_EQ(mapdev_region_size(dev, 0), 1 << 20);
+	CHECK_EQ(mapdev_region_offset(dev, 0), 0);
+	CHECK_EQ(mapdev_region_backend(dev, 0), MAPDEV_BACKEND_SG);
+	CHECK_EQ(mapdev_region_cache(dev, 0), MAPDEV_CACHE_CACHED);
+	CHECK(mapdev_region_flags(dev, 0) & MAPDEV_REGION_F_MMAP);
+	CHECK(mapdev_region_flags(dev, 0) & MAPDEV_REGION_F_DMA);
+	CHECK(mapdev_region_nr_segments(dev, 0) >= 1);
+	CHECK(!mapdev_region_name(dev, 1));
+	CHECK_EQ(errno, EINVAL);
+
+	CHECK_EQ(mapdev_device_region_index(dev, 0x1234, &inner), 0);
+	CHECK_EQ(inner, 0x1234);
+	CHECK_ERRNO(mapdev_device_region_index(dev, 1 << 20, NULL), ENXIO);
+	CHECK_ERRNO(mapdev_device_region_index(dev, 1ull << 40, NULL), ENXIO);
+	CHECK_ERRNO(mapdev_device_irq_region(dev), ENOENT);
+	mapdev_device_close(dev);
+
+	/* A path works as well as a name. */
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/dev/mapdev/%s", name);
+		dev = mapdev_device_open(path, O_RDONLY);
+		CHECK(dev);
+		mapdev_device_close(dev);
+	}
+	/* The control device is a mapdev device without regions. */
+	dev = mapdev_device_open("buf-control", O_RDONLY);
+	CHECK(dev);
+	CHECK_EQ(mapdev_device_num_regions(dev), 0);
+	CHECK_ERRNO(mapdev_device_map(dev, 0, 0, 0, PROT_READ) ? 0 : -1,
+		    EINVAL);
+	mapdev_device_close(dev);
+	CHECK_OK(mapdev_bufctl_destroy(c, name));
+	mapdev_bufctl_close(c);
+}
+
+TEST(map_any_offset)
+{
+	struct mapdev_bufctl *c = ctl();
+	const char *name = bufname("map");
+	struct mapdev_device *dev, *ro;
+	struct mapdev_mapping *m, *m2;
+	unsigned char *p, buf[16];
+	size_t len = 64 * 1024;
+
+	CHECK_OK(mapdev_bufctl_create(c, name, len, MAPDEV_BACKEND_SG,
+				      MAPDEV_CACHE_CACHED));
+	dev = mapdev_device_open(name, O_RDWR);
+	CHECK(dev);
+
+	/* Whole region. */
+	m = mapdev_device_map(dev, 0, 0, 0, PROT_READ | PROT_WRITE);
+	CHECK(m);
+	CHECK_EQ(mapdev_mapping_length(m), len);
+	CHECK_EQ(mapdev_mapping_region(m), 0);
+	CHECK_EQ(mapdev_mapping_offset(m), 0);
+	p = mapdev_mapping_addr(m);
+	CHECK_EQ(p[0], 0);
+	CHECK_EQ(p[len - 1], 0);
+	memset(p, 0, len);
+	p[5000] = 0x42;
+	p[len - 1] = 0x99;
+	CHECK_OK(mapdev_mapping_sync_for_device(m, dev, MAPDEV_DIR_TO_DEVICE));
+	CHECK_OK(mapdev_mapping_sync_for_cpu(m, dev, MAPDEV_DIR_FROM_DEVICE));
+
+	/* An unaligned offset: the library hides the page below. */
+	m2 = mapdev_device_map(dev, 0, 5000, 10, PROT_READ);
+	CHECK(m2);
+	CHECK_EQ(((unsigned char *)mapdev_mapping_addr(m2))[0], 0x42);
+	CHECK_EQ(mapdev_mapping_length(m2), 10);
+	CHECK_OK(mapdev_mapping_unmap(m2));
+	m2 = mapdev_device_map(dev, 0, len - 1, 1, PROT_READ);
+	CHECK(m2);
+	CHECK_EQ(*(unsigned char *)mapdev_mapping_addr(m2), 0x99);
+	CHECK_OK(mapdev_mapping_unmap(m2));
+
+	/* What the mapping holds, read() returns. */
+	CHECK_EQ(pread(mapdev_device_fd(dev), buf, 1, 5000), 1);
+	CHECK_EQ(buf[0], 0x42);
+
+	/* Out of bounds: refused before mmap. */
+	CHECK_ERRNO(mapdev_device_map(dev, 0, len, 1, PROT_READ) ? 0 : -1,
+		    EINVAL);
+	CHECK_ERRNO(mapdev_device_map(dev, 0, len - 1, 2, PROT_READ) ? 0 : -1,
+		    EINVAL);
+	CHECK_ERRNO(mapdev_device_map(dev, 0, 1, SIZE_MAX, PROT_READ) ?
+		    0 : -1, EINVAL);
+	CHECK_ERRNO(mapdev_device_map(dev, 1, 0, 0, PROT_READ) ? 0 : -1,
+		    EINVAL);
+	CHECK_ERRNO(mapdev_device_map(dev, 0, 0, 0, PROT_EXEC) ? 0 : -1,
+		    EINVAL);
+	CHECK_ERRNO(mapdev_device_map(dev, 0, 0, 0, 0) ? 0 : -1, EINVAL);
+
+	/* Read-only handle: read mappings work, writable ones do not. */
+	ro = mapdev_device_open(name, O_RDONLY);
+	CHECK(ro);
+	m2 = mapdev_device_map(ro, 0, 4096, 4096, PROT_READ);
+	if (!m2)
+		FAILF("read-only mapping of an O_RDONLY handle: %s",
+		      strerror(errno));
+	CHECK_EQ(((unsigned char *)mapdev_mapping_addr(m2))[5000 - 4096],
+		 0x42);
+	CHECK_OK(mapdev_mapping_unmap(m2));
+	CHECK_ERRNO(mapdev_device_map(ro, 0, 0, 4096, PROT_READ | PROT_WRITE)
+		    ? 0 : -1, EACCES);
+	mapdev_device_close(ro);
+
+	/* The mapping outlives the device handle. */
+	mapdev_device_close(dev);
+	CHECK_EQ(p[5000], 0x42);
+	CHECK_OK(mapdev_mapping_unmap(m));
+	CHECK_OK(mapdev_mapping_unmap(NULL));
+	CHECK_OK(mapdev_bufctl_destroy(c, name));
+	mapdev_bufctl_close(c);
+}
+
+TEST(sync_ranges)
+{
+	struct mapdev_bufctl *c = ctl();
+	const char *name = bufname("sync");
+	struct mapdev_device *dev;
+
+	CHECK_OK(mapdev_bufctl_create(c, name, 8192, MAPDEV_BACKEND_SG,
+				      MAPDEV_CACHE_CACHED));
+	dev = mapdev_device_open(name, O_RDWR);
+	CHECK(dev);
+	CHECK_OK(mapdev_device_sync_for_cpu(dev, 0, 0, 0,
+					    MAPDEV_DIR_BIDIRECTIONAL));
+	CHECK_OK(mapdev_device_sync_for_device(dev, 0, 4096, 4096,
+					       MAPDEV_DIR_TO_DEVICE));
+	CHECK_ERRNO(mapdev_device_sync_for_cpu(dev, 0, 8192, 1,
+					       MAPDEV_DIR_FROM_DEVICE), EINVAL);
+	CHECK_ERRNO(mapdev_device_sync_for_cpu(dev, 0, 0, 0, 7), EINVAL);
+	CHECK_ERRNO(mapdev_device_sync_for_cpu(dev, 3, 0, 0, 0), EINVAL);
+	mapdev_device_close(dev);
+	CHECK_OK(mapdev_bufctl_destroy(c, name));
+	mapdev_bufctl_close(c);
+}
+
+TEST(dma_segments)
+{
+	struct mapdev_bufctl *c = ctl();
+	const char *name = bufname("seg");
+	struct mapdev_dma_segment *s;
+	struct mapdev_device *dev;
+	uint64_t covered = 0;
+	size_t n, i;
+
+	CHECK_OK(mapdev_bufctl_create(c, name, 4 << 20, MAPDEV_BACKEND_SG,
+				      MAPDEV_CACHE_CACHED));
+	dev = mapdev_device_open(name, O_RDONLY);
+	CHECK(dev);
+	s = mapdev_device_dma_segments(dev, 0, &n);
+	if (!s)
+		FAILF("mapdev_device_dma_segments: %s", strerror(errno));
+	CHECK_EQ(n, mapdev_region_nr_segments(dev, 0));
+	for (i = 0; i < n; i++) {
+		CHECK_EQ(s[i].offset, covered);
+		CHECK(s[i].len > 0);
+		CHECK(s[i].dma_addr != 0);
+		covered += s[i].len;
+	}
+	CHECK_EQ(covered, 4 << 20);
+	CHECK_EQ(s[0].dma_addr, mapdev_region_dma_addr(dev, 0) ?:
+		 s[0].dma_addr);
+	free(s);
+	CHECK(!mapdev_device_dma_segments(dev, 2, &n));
+	CHECK_EQ(errno, EINVAL);
+	mapdev_device_close(dev);
+	CHECK_OK(mapdev_bufctl_destroy(c, name));
+	mapdev_bufctl_close(c);
+}
+
+TEST(maps_joins_sysfs)
+{
+	struct mapdev_bufctl *c = ctl();
+	const char *name = bufname("join");
+	const struct mapdev_vma *v;
+	struct mapdev_mapping *m;
+	struct mapdev_device *dev;
+	struct mapdev_maps *maps;
+	uint64_t dma = 0;
+
+	CHECK_OK(mapdev_bufctl_create(c, name, 128 * 1024,
+				      MAPDEV_BACKEND_COHERENT,
+				      MAPDEV_CACHE_UNCACHED));
+	dev = mapdev_device_open(name, O_RDWR);
+	CHECK(dev);
+	m = mapdev_device_map(dev, 0, 8192, 16384, PROT_READ);
+	CHECK(m);
+	maps = mapdev_maps_read(0, 0);
+	CHECK(maps);
+	v = mapdev_maps_find(maps, (uintptr_t)mapdev_mapping_addr(m));
+	CHECK(v);
+	CHECK_EQ(mapdev_vma_kind(v), MAPDEV_VMA_DEVICE);
+	CHECK(mapdev_vma_is_mapdev(v));
+	CHECK(!strcmp(mapdev_vma_mapdev_name(v), name));
+	CHECK_EQ(mapdev_vma_mapdev_region(v), 0);
+	CHECK(!strcmp(mapdev_vma_mapdev_region_name(v), "buffer"));
+	CHECK(!strcmp(mapdev_vma_mapdev_backend(v), "coherent"));
+	CHECK(!strcmp(mapdev_vma_mapdev_cache(v), "uncached"));
+	CHECK_EQ(mapdev_vma_mapdev_size(v), 128 * 1024);
+	CHECK(mapdev_vma_mapdev_dma_addr(v, &dma));
+	CHECK_EQ(dma, strtoull(sysfs(name, "dma_addr"), NULL, 0));
+	CHECK_EQ(mapdev_vma_offset(v), 8192);
+	CHECK_EQ(mapdev_vma_size(v), 16384);
+	CHECK(mapdev_vma_shared(v));
+	/* The node's own number is a char device of the "mapdev" major. */
+	CHECK(mapdev_vma_rdev_major(v) != 0);
+	CHECK(!strcmp(mapdev_vma_rdev_name(v), name));
+	mapdev_maps_free(maps);
+
+	/* Unresolved: still a mapdev mapping, by its path. */
+	maps = mapdev_maps_read(0, MAPDEV_MAPS_NO_RESOLVE);
+	CHECK(maps);
+	v = mapdev_maps_find(maps, (uintptr_t)mapdev_mapping_addr(m));
+	CHECK(mapdev_vma_is_mapdev(v));
+	CHECK(!mapdev_vma_mapdev_backend(v));
+	mapdev_maps_free(maps);
+
+	CHECK_OK(mapdev_mapping_unmap(m));
+	mapdev_device_close(dev);
+	CHECK_OK(mapdev_bufctl_destroy(c, name));
+	mapdev_bufctl_close(c);
+}
