@@ -11,7 +11,8 @@ $(BUILD)/bench/%: bench/%.c include/uapi/linux/mapdev.h
 	$(CC) $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) -o $@ $<
 
 # One VM boot: load the modules, run every benchmark, results in bench/results/.
-bench: deps
+bench:
+	scripts/deps
 	$(MAKE) all
 	scripts/vm --mem 2G -- sh -c 'modprobe mapdev_buf && \
 		$(BUILD)/bench/bench_buf --json $(CURDIR)/bench/results/buf.json'

@@ -547,6 +547,8 @@ static int mapdev_open(struct inode *inode, struct file *file)
 
 	if (READ_ONCE(md->dead))
 		return -ENODEV;
+	if (md->open_cap >= 0 && !capable(md->open_cap))
+		return -EPERM;
 	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
 	if (!mf)
 		return -ENOMEM;
@@ -626,6 +628,7 @@ struct mapdev_device *mapdev_device_alloc(struct device *parent,
 	mutex_init(&md->lock);
 	init_rwsem(&md->ops_lock);
 	md->irq_index = -1;
+	md->open_cap = -1;
 	init_waitqueue_head(&md->irq.wait);
 	spin_lock_init(&md->irq.lock);
 	md->ops = ops;

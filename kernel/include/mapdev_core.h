@@ -150,6 +150,7 @@ struct mapdev_irq {
  * @ops: driver callbacks
  * @priv: driver data
  * @driver: driver name, shown by MAPDEV_IOC_INFO
+ * @open_cap: a capability open() requires (e.g. CAP_SYS_RAWIO), or -1
  * @nr_regions: number of entries in @regions
  * @regions: the regions, index = offset >> MAPDEV_REGION_SHIFT
  * @groups: the sysfs groups of the regions it has (regionN/)
@@ -172,6 +173,7 @@ struct mapdev_device {
 	const struct mapdev_ops *ops;
 	void *priv;
 	char driver[MAPDEV_NAME_LEN];
+	int open_cap;
 	unsigned int nr_regions;
 	struct mapdev_region regions[MAPDEV_MAX_REGIONS];
 	const struct attribute_group *groups[MAPDEV_MAX_REGIONS + 1];
