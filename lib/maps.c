@@ -151,8 +151,8 @@ static int parse_header(struct mapdev_vma *vma, const char *s, size_t len)
 	vma->path = strndup(path, plen);
 	if (!vma->path)
 		return -2;
-	if ((starts(vma->path, "[anon:") || starts(vma->path, "[anon_shmem:"))
-	    && vma->path[plen - 1] == ']') {
+	if (vma->path[plen - 1] == ']' && (starts(vma->path, "[anon:") ||
+					   starts(vma->path, "[anon_shmem:"))) {
 		const char *name = strchr(vma->path, ':') + 1;
 
 		vma->anon_name = strndup(name, vma->path + plen - 1 - name);
@@ -248,7 +248,7 @@ static int parse_text(struct mapdev_maps *maps, const char *text, size_t len,
 				goto bad;
 			}
 			maps->count++;
-			/* The kernel lists mappings in order, never overlapping. */
+			/* The kernel lists them in order, never overlapping. */
 			if (vma->start < last_end)
 				goto bad;
 			last_end = vma->end;
@@ -452,7 +452,8 @@ static void join_mapdev(struct mapdev_vma *v)
 			dir[0] = '\0';
 		if (!v->mapdev_region_name && i == 0) {
 			snprintf(attr, sizeof(attr), "%sname", dir);
-			v->mapdev_region_name = sysfs_attr(v->mapdev_name, attr);
+			v->mapdev_region_name = sysfs_attr(v->mapdev_name,
+							   attr);
 		}
 		if (!v->mapdev_backend) {
 			snprintf(attr, sizeof(attr), "%sbackend", dir);

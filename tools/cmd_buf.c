@@ -76,9 +76,21 @@ static struct mapdev_bufctl *open_ctl(void)
 	return ctl;
 }
 
-static const char *name_or_num(const char *name, unsigned int v,
-			       char *buf, size_t len)
+/* A backend's name, or its number when this tool does not know it. */
+static const char *backend_str(unsigned int v, char *buf, size_t len)
 {
+	const char *name = mapdev_backend_name(v);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%u", v);
+	return buf;
+}
+
+static const char *cache_str(unsigned int v, char *buf, size_t len)
+{
+	const char *name = mapdev_cache_name(v);
+
 	if (name)
 		return name;
 	snprintf(buf, len, "%u", v);
@@ -122,13 +134,11 @@ static void print_entry_fields(const struct mapdev_buflist *l, size_t i)
 	json_str(stdout, mapdev_buflist_name(l, i));
 	printf(", \"size\": %" PRIu64 ", \"backend\": ",
 	       mapdev_buflist_size(l, i));
-	json_str(stdout, name_or_num(mapdev_backend_name(
-		mapdev_buflist_backend(l, i)), mapdev_buflist_backend(l, i),
-		b1, sizeof(b1)));
+	json_str(stdout, backend_str(mapdev_buflist_backend(l, i), b1,
+				     sizeof(b1)));
 	printf(", \"cache\": ");
-	json_str(stdout, name_or_num(mapdev_cache_name(
-		mapdev_buflist_cache(l, i)), mapdev_buflist_cache(l, i),
-		b2, sizeof(b2)));
+	json_str(stdout, cache_str(mapdev_buflist_cache(l, i), b2,
+				   sizeof(b2)));
 	printf(", \"map_count\": %u, \"open_count\": %u",
 	       mapdev_buflist_map_count(l, i),
 	       mapdev_buflist_open_count(l, i));
@@ -175,13 +185,9 @@ static int buf_list(int argc, char **argv)
 			       mapdev_buflist_name(l, i),
 			       human_size(mapdev_buflist_size(l, i), sz,
 					  sizeof(sz)),
-			       name_or_num(mapdev_backend_name(
-					mapdev_buflist_backend(l, i)),
-					mapdev_buflist_backend(l, i), b1,
+			       backend_str(mapdev_buflist_backend(l, i), b1,
 					sizeof(b1)),
-			       name_or_num(mapdev_cache_name(
-					mapdev_buflist_cache(l, i)),
-					mapdev_buflist_cache(l, i), b2,
+			       cache_str(mapdev_buflist_cache(l, i), b2,
 					sizeof(b2)),
 			       mapdev_buflist_map_count(l, i),
 			       mapdev_buflist_open_count(l, i));
@@ -220,13 +226,11 @@ static void print_region_json(struct mapdev_device *dev, unsigned int r)
 	printf(", \"offset\": \"0x%" PRIx64 "\", \"size\": %" PRIu64
 	       ", \"backend\": ", mapdev_region_offset(dev, r),
 	       mapdev_region_size(dev, r));
-	json_str(stdout, name_or_num(mapdev_backend_name(
-		mapdev_region_backend(dev, r)), mapdev_region_backend(dev, r),
-		b1, sizeof(b1)));
+	json_str(stdout, backend_str(mapdev_region_backend(dev, r), b1,
+				     sizeof(b1)));
 	printf(", \"cache\": ");
-	json_str(stdout, name_or_num(mapdev_cache_name(
-		mapdev_region_cache(dev, r)), mapdev_region_cache(dev, r),
-		b2, sizeof(b2)));
+	json_str(stdout, cache_str(mapdev_region_cache(dev, r), b2,
+				   sizeof(b2)));
 	printf(", \"flags\": [");
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (f & (1u << i))
@@ -293,12 +297,11 @@ static int show_info(const char *name, bool json)
 		printf("size:       %" PRIu64 " (%s)\n",
 		       mapdev_buflist_size(l, i),
 		       human_size(mapdev_buflist_size(l, i), sz, sizeof(sz)));
-		printf("backend:    %s\n", name_or_num(mapdev_backend_name(
-		       mapdev_buflist_backend(l, i)),
-		       mapdev_buflist_backend(l, i), b1, sizeof(b1)));
-		printf("cache:      %s\n", name_or_num(mapdev_cache_name(
-		       mapdev_buflist_cache(l, i)),
-		       mapdev_buflist_cache(l, i), b2, sizeof(b2)));
+		printf("backend:    %s\n",
+		       backend_str(mapdev_buflist_backend(l, i), b1,
+				   sizeof(b1)));
+		printf("cache:      %s\n",
+		       cache_str(mapdev_buflist_cache(l, i), b2, sizeof(b2)));
 		printf("mappings:   %u\n", mapdev_buflist_map_count(l, i));
 		printf("open files: %u\n", mapdev_buflist_open_count(l, i));
 	}
@@ -307,7 +310,7 @@ static int show_info(const char *name, bool json)
 		goto out_dev;
 	}
 	for (r = 0; r < mapdev_device_num_regions(dev); r++) {
-		char sz[32], flags[128];
+		char sz[32], flags[128], b1[16], b2[16];
 
 		region_flags(mapdev_region_flags(dev, r), flags,
 			     sizeof(flags));
@@ -315,8 +318,8 @@ static int show_info(const char *name, bool json)
 		       "[%s]", r, mapdev_region_name(dev, r),
 		       mapdev_region_offset(dev, r),
 		       human_size(mapdev_region_size(dev, r), sz, sizeof(sz)),
-		       mapdev_backend_name(mapdev_region_backend(dev, r)) ?: "?",
-		       mapdev_cache_name(mapdev_region_cache(dev, r)) ?: "?",
+		       backend_str(mapdev_region_backend(dev, r), b1, sizeof(b1)),
+		       cache_str(mapdev_region_cache(dev, r), b2, sizeof(b2)),
 		       flags);
 		if (mapdev_region_nr_segments(dev, r) > 1)
 			printf(" %u DMA segments",

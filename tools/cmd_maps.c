@@ -95,8 +95,8 @@ static void json_vma(const struct mapdev_vma *v, bool smaps)
 	       "\"size_kib\": %" PRIu64 ", \"perms\": \"%s\", "
 	       "\"offset\": \"0x%" PRIx64 "\", \"dev\": \"%s\", "
 	       "\"dev_name\": ", mapdev_vma_start(v), mapdev_vma_end(v),
-	       mapdev_vma_size(v) >> 10, mapdev_vma_perms(v), mapdev_vma_offset(v),
-	       dev);
+	       mapdev_vma_size(v) >> 10, mapdev_vma_perms(v),
+	       mapdev_vma_offset(v), dev);
 	json_str(stdout, mapdev_vma_dev_name(v));
 	printf(", \"inode\": %" PRIu64 ", \"path\": ", mapdev_vma_inode(v));
 	json_str(stdout, mapdev_vma_path(v));
@@ -422,7 +422,8 @@ int cmd_maps(int argc, char **argv)
 				   "never", color);
 	}
 	if (argc - optind > 1)
-		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+		return usage_error("unexpected argument '%s'",
+				   argv[optind + 1]);
 	pid = getpid();
 	if (argc - optind == 1 && parse_pid(argv[optind], &pid))
 		return usage_error("bad PID '%s': expected a process ID",

@@ -563,7 +563,8 @@ int cmd_fill(int argc, char **argv)
 			for (i = 0; i < chunk; i += 8) {
 				uint64_t r = xorshift64s(&seed);
 
-				memcpy(p + i, &r, chunk - i < 8 ? chunk - i : 8);
+				memcpy(p + i, &r,
+				       chunk - i < 8 ? chunk - i : 8);
 			}
 		} else {
 			for (i = 0; i < chunk; i += step)

@@ -89,9 +89,7 @@ int parse_number(const char *str, uint64_t *out)
 		p += 2;
 	while (*p == '0')
 		p++;
-	if (p != str && (!*p || ((*p == 'k' || *p == 'K' || *p == 'm' ||
-				 *p == 'M' || *p == 'g' || *p == 'G') &&
-				!p[1]))) {
+	if (p != str && (!*p || (strchr("kKmMgG", *p) && !p[1]))) {
 		*out = 0;
 		return 0;
 	}

@@ -64,6 +64,7 @@ struct progress {
 	uint64_t last_ns;
 	const char *what;
 };
+
 void progress_start(struct progress *p, const char *what, uint64_t total,
 		    bool enabled);
 void progress_update(struct progress *p, uint64_t done);

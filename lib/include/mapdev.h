@@ -435,8 +435,8 @@ enum mapdev_vma_kind {
 	MAPDEV_VMA_VVAR,	/* [vvar], [vvar_vclock] */
 	MAPDEV_VMA_VSYSCALL,	/* [vsyscall] */
 	MAPDEV_VMA_ANON,	/* other anonymous memory, [anon:name] */
-	MAPDEV_VMA_SHM,		/* shared memory: shared anonymous (/dev/zero),
-				 * SYSV, memfd, /dev/shm, [anon_shmem:name] */
+	/* shared memory: shared anonymous, SYSV, memfd, /dev/shm, ... */
+	MAPDEV_VMA_SHM,
 	MAPDEV_VMA_FILE,	/* any other file */
 	MAPDEV_VMA_DEVICE,	/* a character or block device, mapdev too */
 	MAPDEV_VMA_KIND_MAX = MAPDEV_VMA_DEVICE,
