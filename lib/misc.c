@@ -178,7 +178,12 @@ int mapdev_device_path(const char *name_or_path, char *buf, size_t len)
 	if (strchr(name_or_path, '/')) {
 		n = snprintf(buf, len, "%s", name_or_path);
 	} else {
-		if (!mapdev_name_valid(name_or_path)) {
+		/*
+		 * Drivers name their devices more freely than buffers
+		 * ("pci-0000:00:10.0"): any file name will do.
+		 */
+		if (!name_or_path[0] || !strcmp(name_or_path, ".") ||
+		    !strcmp(name_or_path, "..")) {
 			errno = EINVAL;
 			return -1;
 		}

@@ -103,10 +103,11 @@ int mapdev_parse_size(const char *str, uint64_t *size);
 /**
  * mapdev_device_path() - the device node path for a name or path.
  * @name_or_path: "frames" means /dev/mapdev/frames; anything with a '/' is
- *	a path and used as it is.
+ *	a path and used as it is.  Device names may be any file name
+ *	("pci-0000:00:10.0"), not only buffer names (mapdev_name_valid()).
  * @buf: where the path goes.
  * @len: size of @buf.
- * Return: 0, or -1 with errno EINVAL (an invalid name) or ENAMETOOLONG.
+ * Return: 0, or -1 with errno EINVAL (empty, "." or "..") or ENAMETOOLONG.
  */
 int mapdev_device_path(const char *name_or_path, char *buf, size_t len);
 
