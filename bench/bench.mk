@@ -15,4 +15,5 @@ bench:
 	scripts/deps
 	$(MAKE) all
 	scripts/vm --mem 2G -- sh -c 'modprobe mapdev_buf && \
-		$(BUILD)/bench/bench_buf --json $(CURDIR)/bench/results/buf.json'
+		$(BUILD)/bench/bench_buf --json $(CURDIR)/bench/results/buf.json && \
+		$(BUILD)/bench/bench_irq --json $(CURDIR)/bench/results/irq.json'
