@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -173,16 +174,27 @@ static int harness_selected(const char *name, int argc, char **argv)
 	return 0;
 }
 
-/* Reads the child's output so the verdict line carries its message. */
+/* One line of a test's output: a verdict message, or a note passed on. */
+static void harness_line(const char *line, char *msg, size_t msglen)
+{
+	if (!strncmp(line, "#FAIL ", 6) || !strncmp(line, "#SKIP ", 6))
+		snprintf(msg, msglen, "%.1000s", line + 6);
+	else
+		printf("%s\n", line);
+}
+
+/*
+ * Reads the child's output so the verdict line carries its message.  It
+ * stops when the test process has exited, not at EOF: a grandchild the
+ * test left behind may hold the pipe open.
+ */
 static void harness_run_one(const struct harness_test *t, int *pass,
 			    int *fail, int *skip)
 {
-	char buf[4096], msg[1024] = "";
-	int pfd[2], st;
-	ssize_t n;
-	size_t len = 0;
+	char buf[8192], msg[1024] = "";
+	size_t have = 0;
+	int pfd[2], st = 0, reaped = 0;
 	pid_t pid;
-	FILE *in;
 
 	if (pipe(pfd) < 0) {
 		perror("pipe");
@@ -205,21 +217,37 @@ static void harness_run_one(const struct harness_test *t, int *pass,
 		_exit(0);
 	}
 	close(pfd[1]);
-	in = fdopen(pfd[0], "r");
-	while (in && fgets(buf, sizeof(buf), in)) {
-		n = strlen(buf);
-		if (!strncmp(buf, "#FAIL ", 6) || !strncmp(buf, "#SKIP ", 6)) {
-			snprintf(msg, sizeof(msg), "%.1000s", buf + 6);
-			len = strlen(msg);
-			if (len && msg[len - 1] == '\n')
-				msg[len - 1] = '\0';
-		} else {
-			fwrite(buf, 1, n, stdout);	/* the test's own notes */
+	for (;;) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		ssize_t n = 0;
+		char *nl;
+
+		if (!reaped && waitpid(pid, &st, WNOHANG) == pid)
+			reaped = 1;
+		if (poll(&p, 1, reaped ? 0 : 50) > 0) {
+			n = read(pfd[0], buf + have, sizeof(buf) - 1 - have);
+			if (n > 0)
+				have += n;
 		}
+		buf[have] = '\0';
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = '\0';
+			harness_line(buf, msg, sizeof(msg));
+			have -= nl + 1 - buf;
+			memmove(buf, nl + 1, have + 1);
+		}
+		if (have == sizeof(buf) - 1) {	/* a very long line */
+			harness_line(buf, msg, sizeof(msg));
+			have = 0;
+		}
+		if (n <= 0 && reaped)
+			break;		/* exited, and nothing more to read now */
 	}
-	if (in)
-		fclose(in);
-	waitpid(pid, &st, 0);
+	if (have) {
+		buf[have] = '\0';
+		harness_line(buf, msg, sizeof(msg));
+	}
+	close(pfd[0]);
 	kill(-pid, SIGKILL);	/* leftovers of the test's process group */
 
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {

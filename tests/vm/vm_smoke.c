@@ -176,6 +176,15 @@ TEST(ivshmem_shared_with_host)
 	dev = pci_find(0x1af4, 0x1110);
 	if (!dev)
 		FAILF("no PCI device 1af4:1110 (QEMU ivshmem-plain)");
+	/* sysfs enable is refused (EBUSY) while a driver holds the device. */
+	snprintf(path, sizeof(path), "%s/driver/unbind", dev);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		const char *bdf = strrchr(dev, '/') + 1;
+
+		CHECK_EQ(write(fd, bdf, strlen(bdf)), (ssize_t)strlen(bdf));
+		close(fd);
+	}
 	snprintf(path, sizeof(path), "%s/enable", dev);
 	fd = CHECK_OK(open(path, O_WRONLY | O_CLOEXEC));
 	CHECK_EQ(write(fd, "1", 1), 1);
