@@ -4,7 +4,8 @@
 # test (host and VM), `make demo` shows it working, `make bench` measures.
 #
 # Each area keeps its rules in a fragment included below, so the pieces stay
-# apart: lib/lib.mk, tools/tools.mk, tests/tests.mk, bench/bench.mk.
+# apart: lib/lib.mk, tools/tools.mk, tests/tests.mk, bench/bench.mk,
+# examples/examples.mk.
 
 # The kernel the modules are built for: the newest Debian amd64 headers
 # installed (the VM boots the matching linux-image), or KVER/KDIR given.
@@ -44,6 +45,7 @@ include lib/lib.mk
 include tools/tools.mk
 include tests/tests.mk
 include bench/bench.mk
+include examples/examples.mk
 
 # `make check`: deps, build, host tests, the VM suite; the last line of its
 # output counts every test: "N passed, N failed, N skipped".  The rest runs
@@ -58,6 +60,13 @@ check-run: all
 	-$(MAKE) --no-print-directory host-check
 	-$(MAKE) --no-print-directory vm-check
 	@scripts/summarize $(BUILD)/results/*.log
+
+# `make demo`: one VM boot showing buffers made, mapped, filled, read back,
+# explained by mapdev maps, and revoked; then a PCI device's registers.
+demo:
+	scripts/deps
+	$(MAKE) all
+	scripts/vm -- scripts/demo-guest
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
