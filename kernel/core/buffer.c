@@ -432,16 +432,16 @@ int mapdev_buffer_sync(struct mapdev_buffer *buf, u64 offset, u64 size,
 		u64 from = max(offset, seg_start);
 		u64 to = min(offset + size, seg_start + len);
 
-		if (from < to) {
-			if (for_device)
-				dma_sync_single_range_for_device(buf->dma_dev,
-						sg_dma_address(sg), from - seg_start,
-						to - from, dir);
-			else
-				dma_sync_single_range_for_cpu(buf->dma_dev,
-						sg_dma_address(sg), from - seg_start,
-						to - from, dir);
-		}
+		if (from < to && for_device)
+			dma_sync_single_range_for_device(buf->dma_dev,
+							 sg_dma_address(sg),
+							 from - seg_start,
+							 to - from, dir);
+		else if (from < to)
+			dma_sync_single_range_for_cpu(buf->dma_dev,
+						      sg_dma_address(sg),
+						      from - seg_start,
+						      to - from, dir);
 		seg_start += len;
 		if (seg_start >= offset + size)
 			break;

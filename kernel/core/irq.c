@@ -63,6 +63,13 @@ void mapdev_irq_signal(struct mapdev_device *md)
 }
 EXPORT_SYMBOL_GPL(mapdev_irq_signal);
 
+/* A read would not block: a new interrupt, or the device is gone. */
+static bool mapdev_irq_ready(struct mapdev_file *mf)
+{
+	return atomic_read(&mf->md->irq.count) != READ_ONCE(mf->irq_seen) ||
+	       READ_ONCE(mf->md->dead);
+}
+
 ssize_t mapdev_irq_read(struct mapdev_file *mf, char __user *ubuf,
 			size_t count, bool nonblock)
 {
@@ -81,9 +88,7 @@ ssize_t mapdev_irq_read(struct mapdev_file *mf, char __user *ubuf,
 			break;
 		if (nonblock)
 			return -EAGAIN;
-		ret = wait_event_interruptible(irq->wait,
-				atomic_read(&irq->count) != READ_ONCE(mf->irq_seen) ||
-				READ_ONCE(md->dead));
+		ret = wait_event_interruptible(irq->wait, mapdev_irq_ready(mf));
 		if (ret)
 			return ret;
 	}

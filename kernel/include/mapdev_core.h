@@ -133,7 +133,7 @@ struct mapdev_ops {
 struct mapdev_irq {
 	atomic_t count;
 	wait_queue_head_t wait;
-	spinlock_t lock;
+	spinlock_t lock;		/* protects trigger */
 	struct eventfd_ctx *trigger;
 };
 
@@ -166,7 +166,7 @@ struct mapdev_device {
 	struct device dev;
 	struct cdev cdev;
 	struct inode *inode;
-	struct mutex lock;
+	struct mutex lock;		/* see the kernel-doc above */
 	struct rw_semaphore ops_lock;
 	bool dead;
 	bool registered;

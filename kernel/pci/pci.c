@@ -10,7 +10,7 @@
  *
  *   region 0-5  BAR N: memory BARs are mapped (uncached, or write-combined
  *               when prefetchable and asked for), I/O BARs are read and
- *               written; an absent BAR is an empty region
+ *               written; an absent BAR is empty
  *   region 6    "config": config space, read; writes reach only the
  *               command register's bus master bit
  *   region 7    "irq": MSI when the function has it (which turns bus
@@ -390,12 +390,14 @@ static int mpci_add_bars(struct mpci *mp)
 
 		snprintf(name, sizeof(name), "bar%d", bar);
 		if (len && (flags & IORESOURCE_MEM)) {
+			u32 rflags = MAPDEV_REGION_F_WRITE;
+
+			if (flags & IORESOURCE_PREFETCH)
+				rflags |= MAPDEV_REGION_F_PREFETCH;
 			ret = mapdev_device_add_iomem(mp->md, name,
-					pci_resource_start(pdev, bar), len,
-					MAPDEV_REGION_F_WRITE |
-					((flags & IORESOURCE_PREFETCH) ?
-					 MAPDEV_REGION_F_PREFETCH : 0),
-					MAPDEV_CACHE_UNCACHED);
+						      pci_resource_start(pdev, bar),
+						      len, rflags,
+						      MAPDEV_CACHE_UNCACHED);
 		} else if (len && (flags & IORESOURCE_IO)) {
 			mp->io[bar] = pci_iomap(pdev, bar, 0);
 			if (!mp->io[bar])
