@@ -23,7 +23,7 @@ WARNFLAGS := -Wall -Wextra -Wformat=2 -Wshadow -Wno-unused-parameter \
 export KVER KDIR BUILD
 
 .PHONY: all modules deps check check-run host-check vm-check demo bench \
-	clean install help
+	fuzz clean install help
 
 all: modules
 
@@ -46,6 +46,7 @@ include tools/tools.mk
 include tests/tests.mk
 include bench/bench.mk
 include examples/examples.mk
+include tests/fuzz/fuzz.mk
 
 # `make check`: deps, build, host tests, the VM suite; the last line of its
 # output counts every test: "N passed, N failed, N skipped".  The rest runs
