@@ -268,31 +268,6 @@ static int buf_create_from_spec(char *spec)
 	return ret;
 }
 
-static int buf_create_from_param(void)
-{
-	char *copy, *s, *spec;
-	int ret = 0;
-
-	if (!buffers || !*buffers)
-		return 0;
-	copy = kstrdup(buffers, GFP_KERNEL);
-	if (!copy)
-		return -ENOMEM;
-	s = copy;
-	while ((spec = strsep(&s, ",")) != NULL) {
-		if (!*spec)
-			continue;
-		ret = buf_create_from_spec(spec);
-		/* modprobe takes EEXIST from init for "already loaded". */
-		if (ret == -EEXIST)
-			ret = -EINVAL;
-		if (ret)
-			break;
-	}
-	kfree(copy);
-	return ret;
-}
-
 static int __init buf_init(void)
 {
 	struct platform_device_info pdevinfo = {
@@ -323,9 +298,11 @@ static int __init buf_init(void)
 	if (ret)
 		goto err_ctl;
 
-	ret = buf_create_from_param();
-	if (ret)
-		goto err_buffers;
+	if (buffers) {
+		ret = mapdev_parse_specs(buffers, buf_create_from_spec);
+		if (ret)
+			goto err_buffers;
+	}
 	return 0;
 
 err_buffers:

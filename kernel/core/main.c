@@ -292,6 +292,27 @@ static long mapdev_ioctl_set_cache(struct mapdev_device *md,
 	return ret;
 }
 
+/* The ioctls of every device; -ENOIOCTLCMD for the driver's. */
+static long mapdev_core_ioctl(struct mapdev_device *md, unsigned int cmd,
+			      unsigned long arg)
+{
+	switch (cmd) {
+	case MAPDEV_IOC_INFO:
+		return mapdev_ioctl_info(md, arg);
+	case MAPDEV_IOC_REGION_INFO:
+		return mapdev_ioctl_region_info(md, arg);
+	case MAPDEV_IOC_SYNC:
+		return mapdev_ioctl_sync(md, arg);
+	case MAPDEV_IOC_DMA_SEGMENTS:
+		return mapdev_ioctl_dma_segments(md, arg);
+	case MAPDEV_IOC_SET_CACHE:
+		return mapdev_ioctl_set_cache(md, arg);
+	case MAPDEV_IOC_SET_EVENTFD:
+		return mapdev_irq_set_eventfd(md, arg);
+	}
+	return -ENOIOCTLCMD;
+}
+
 static long mapdev_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -301,40 +322,16 @@ static long mapdev_ioctl(struct file *file, unsigned int cmd,
 	int idx;
 
 	idx = srcu_read_lock(&mapdev_srcu);
-	if (READ_ONCE(md->dead)) {
-		ret = -ENODEV;
-		goto out;
-	}
-	switch (cmd) {
-	case MAPDEV_IOC_INFO:
-		ret = mapdev_ioctl_info(md, arg);
-		goto out;
-	case MAPDEV_IOC_REGION_INFO:
-		ret = mapdev_ioctl_region_info(md, arg);
-		goto out;
-	case MAPDEV_IOC_SYNC:
-		ret = mapdev_ioctl_sync(md, arg);
-		goto out;
-	case MAPDEV_IOC_DMA_SEGMENTS:
-		ret = mapdev_ioctl_dma_segments(md, arg);
-		goto out;
-	case MAPDEV_IOC_SET_CACHE:
-		ret = mapdev_ioctl_set_cache(md, arg);
-		goto out;
-	case MAPDEV_IOC_SET_EVENTFD:
-		ret = mapdev_irq_set_eventfd(md, arg);
-		goto out;
-	}
+	ret = READ_ONCE(md->dead) ? -ENODEV : mapdev_core_ioctl(md, cmd, arg);
 	srcu_read_unlock(&mapdev_srcu, idx);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
 
 	if (!md->ops || !md->ops->ioctl)
 		return -ENOTTY;
 	down_read(&md->ops_lock);
 	ret = md->dead ? -ENODEV : md->ops->ioctl(md, file, cmd, arg);
 	up_read(&md->ops_lock);
-	return ret;
-out:
-	srcu_read_unlock(&mapdev_srcu, idx);
 	return ret;
 }
 

@@ -168,6 +168,39 @@ int mapdev_device_add_rw(struct mapdev_device *md, const char *name,
 EXPORT_SYMBOL_GPL(mapdev_device_add_rw);
 
 /**
+ * mapdev_parse_specs() - run @one on each entry of a comma-separated list
+ * @list: a module parameter such as "a:4K,b:8K"; not modified
+ * @one: called with each non-empty entry (a writable copy); returns 0 or
+ *	a negative errno
+ *
+ * Stops at the first error.  -EEXIST becomes -EINVAL: modprobe takes
+ * EEXIST from a module's init for "already loaded" and would report
+ * success.
+ *
+ * Return: 0, the first error, or -ENOMEM.
+ */
+int mapdev_parse_specs(const char *list, int (*one)(char *spec))
+{
+	char *copy, *s, *spec;
+	int ret = 0;
+
+	copy = kstrdup(list, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	s = copy;
+	while ((spec = strsep(&s, ",")) != NULL) {
+		if (!*spec)
+			continue;
+		ret = one(spec);
+		if (ret)
+			break;
+	}
+	kfree(copy);
+	return ret == -EEXIST ? -EINVAL : ret;
+}
+EXPORT_SYMBOL_GPL(mapdev_parse_specs);
+
+/**
  * mapdev_buffer_device_create() - a registered device with one buffer
  * @parent: parent of the new device
  * @dma_dev: the device the buffer is for

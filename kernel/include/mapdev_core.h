@@ -237,6 +237,7 @@ struct mapdev_device *mapdev_buffer_device_create(struct device *parent,
 int mapdev_device_register(struct mapdev_device *md);
 void mapdev_device_unregister(struct mapdev_device *md);
 int mapdev_check_name(const char *name);
+int mapdev_parse_specs(const char *list, int (*one)(char *spec));
 int mapdev_ioctl_arg_in(void *karg, size_t ksize, size_t minsz,
 			unsigned long arg);
 int mapdev_ioctl_arg_out(unsigned long arg, const void *karg, size_t ksize);

@@ -158,28 +158,13 @@ static void phys_remove_all(void)
 
 static int __init phys_init(void)
 {
-	char *copy, *s, *spec;
-	int ret = 0;
+	int ret;
 
 	if (!ranges || !*ranges) {
 		pr_err(DRV_NAME ": no ranges=NAME:START:SIZE given; nothing to offer\n");
 		return -EINVAL;
 	}
-	copy = kstrdup(ranges, GFP_KERNEL);
-	if (!copy)
-		return -ENOMEM;
-	s = copy;
-	while ((spec = strsep(&s, ",")) != NULL) {
-		if (!*spec)
-			continue;
-		ret = phys_add_spec(spec);
-		/* modprobe takes EEXIST from init for "already loaded". */
-		if (ret == -EEXIST)
-			ret = -EINVAL;
-		if (ret)
-			break;
-	}
-	kfree(copy);
+	ret = mapdev_parse_specs(ranges, phys_add_spec);
 	if (ret)
 		phys_remove_all();
 	return ret;

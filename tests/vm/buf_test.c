@@ -889,6 +889,7 @@ TEST(rmmod_while_mapped_revokes)
 	uint8_t *p;
 	int fd;
 
+	unload_core_users();
 	need_module("mapdev_buf", "buffers=rm1:64K:sg,rm2:8K:coherent");
 	fd = buf_open("rm1", O_RDWR);
 	p = map(fd, 64 << 10, PROT_READ | PROT_WRITE, 0);
@@ -914,6 +915,7 @@ TEST(unload_leaves_nothing)
 	uint8_t *p;
 	char name[16];
 
+	unload_core_users();
 	need_module("mapdev_buf", "buffers=ul:1M:sg");
 	ctl = ctl_open();
 	for (i = 0; i < 20; i++) {

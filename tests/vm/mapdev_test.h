@@ -51,6 +51,12 @@ static inline void need_module(const char *mod, const char *params)
 		     mod);
 }
 
+/* Tests that unload mapdev_core first unload what else sits on it. */
+static inline void unload_core_users(void)
+{
+	sh("rmmod mapdev_pci mapdev_phys 2>/dev/null");
+}
+
 static inline int ctl_open(void)
 {
 	int fd;
