@@ -578,6 +578,7 @@ static const struct file_operations mapdev_fops = {
 	.write = mapdev_write,
 	.llseek = mapdev_llseek,
 	.mmap = mapdev_mmap,
+	.get_unmapped_area = mapdev_get_unmapped_area,	/* 2 MiB-aligned */
 	.poll = mapdev_poll,
 	.unlocked_ioctl = mapdev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

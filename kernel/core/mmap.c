@@ -75,6 +75,28 @@ static const struct kernel_param_ops fault_batch_ops = {
 module_param_cb(fault_batch, &fault_batch_ops, &fault_batch, 0644);
 MODULE_PARM_DESC(fault_batch, "pages inserted per fault in batch mode: a power of two, 1 to 512 (default 64)");
 
+static bool huge = MAPDEV_HUGE_PFNMAP;
+
+static int huge_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret = kstrtobool(val, &on);
+
+	if (ret)
+		return ret;
+	if (on && !MAPDEV_HUGE_PFNMAP)
+		return -EINVAL;	/* this kernel cannot map PFNs by PMD */
+	WRITE_ONCE(huge, on);
+	return 0;
+}
+
+static const struct kernel_param_ops huge_ops = {
+	.set = huge_set,
+	.get = param_get_bool,
+};
+module_param_cb(huge, &huge_ops, &huge, 0644);
+MODULE_PARM_DESC(huge, "map 2 MiB at a time where memory and address allow (Y where the kernel can: Linux 6.12+)");
+
 #define MAPDEV_REGION_PGSHIFT	(MAPDEV_REGION_SHIFT - PAGE_SHIFT)
 #define MAPDEV_REGION_PGMASK	((1UL << MAPDEV_REGION_PGSHIFT) - 1)
 
@@ -175,6 +197,49 @@ out:
 	return ret;
 }
 
+#if MAPDEV_HUGE_PFNMAP
+/*
+ * A whole PMD when the window is inside the VMA and the region, aligned,
+ * and physically contiguous (sg buffers are made of 2 MiB blocks where the
+ * allocator had them); otherwise the kernel falls back to ->fault.
+ */
+static vm_fault_t mapdev_vm_huge_fault(struct vm_fault *vmf,
+				       unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mapdev_device *md = vma->vm_private_data;
+	struct mapdev_region *r = vma_region(vma);
+	unsigned long nr = 1UL << order, len = PAGE_SIZE << order;
+	unsigned long addr = ALIGN_DOWN(vmf->address, len);
+	unsigned long first, pfn, i;
+	vm_fault_t ret;
+	int idx;
+
+	if (order != PMD_ORDER || !READ_ONCE(huge) ||
+	    addr < vma->vm_start || addr + len > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+	first = vma_page_index(vma, addr);
+	if (first + nr > r->size >> PAGE_SHIFT)
+		return VM_FAULT_FALLBACK;
+	pfn = r->buf ? page_to_pfn(r->buf->pages[first]) :
+		       PHYS_PFN(r->phys) + first;
+	if (pfn & (nr - 1))
+		return VM_FAULT_FALLBACK;
+	for (i = 1; r->buf && i < nr; i++)
+		if (page_to_pfn(r->buf->pages[first + i]) != pfn + i)
+			return VM_FAULT_FALLBACK;
+
+	idx = srcu_read_lock(&mapdev_srcu);
+	if (READ_ONCE(md->dead))
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+					 vmf->flags & FAULT_FLAG_WRITE);
+	srcu_read_unlock(&mapdev_srcu, idx);
+	return ret;
+}
+#endif
+
 /*
  * ptrace and /proc/PID/mem: GUP cannot reach PFN mappings, so copy through
  * the kernel's own mapping of the pages.
@@ -227,6 +292,9 @@ static const struct vm_operations_struct mapdev_vm_ops = {
 	.open = mapdev_vm_open,
 	.close = mapdev_vm_close,
 	.fault = mapdev_vm_fault,
+#if MAPDEV_HUGE_PFNMAP
+	.huge_fault = mapdev_vm_huge_fault,
+#endif
 	.access = mapdev_vm_access,
 };
 

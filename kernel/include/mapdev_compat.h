@@ -46,6 +46,21 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #define mapdev_eventfd_signal(ctx)	eventfd_signal(ctx)
 #endif
 
+/*
+ * Huge PFN mappings: x86 and Linux 6.12 mark PMD-level PFN maps special,
+ * so they can be faulted in whole (vm_operations_struct.huge_fault with an
+ * order).  Earlier kernels map device memory one page at a time.
+ */
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+#define MAPDEV_HUGE_PFNMAP		1
+#include <linux/huge_mm.h>
+#include <linux/pfn_t.h>
+#define mapdev_get_unmapped_area	thp_get_unmapped_area
+#else
+#define MAPDEV_HUGE_PFNMAP		0
+#define mapdev_get_unmapped_area	NULL
+#endif
+
 /* The largest order the page allocator hands out. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
 #define MAPDEV_MAX_PAGE_ORDER	(MAX_ORDER - 1)

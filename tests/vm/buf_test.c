@@ -5,6 +5,7 @@
  */
 #define HARNESS_IMPLEMENTATION
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <pthread.h>
 #include "mapdev_test.h"
@@ -998,4 +999,75 @@ TEST(map_modes)
 		close(fd);
 	}
 	CHECK_OK(write_file(param, old));
+}
+
+/* Minor faults this process has taken so far. */
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * Linux 6.12 maps PFNs by PMD: a contiguous, aligned 2 MiB is one fault.
+ * Counted with the page-fault counter, since no user-visible file shows
+ * the PMD of a PFN mapping.
+ */
+TEST(huge_pfn_mappings)
+{
+	const char *param = "/sys/module/mapdev_core/parameters/huge";
+	const char *mode = "/sys/module/mapdev_core/parameters/map_mode";
+	size_t size = 4 << 20, i;
+	long before, huge_faults, small_faults;
+	char v[8], old[16];
+	uint8_t *p, b;
+	int fd;
+
+	need_module("mapdev_buf", "");
+	CHECK_OK(read_file(param, v, sizeof(v)));
+	if (v[0] != 'Y') {
+		CHECK_ERRNO(write_file(param, "Y"), EINVAL);
+		SKIP("this kernel maps PFNs a page at a time (PMD PFN maps came with Linux 6.12)");
+	}
+	CHECK_OK(read_file(mode, old, sizeof(old)));
+	CHECK_OK(write_file(mode, "fault"));
+	buf_create("huge", size, MAPDEV_BACKEND_CONTIG, 0);
+	fd = buf_open("huge", O_RDWR);
+
+	p = map(fd, size, PROT_READ | PROT_WRITE, 0);
+	CHECK(((uintptr_t)p & ((2 << 20) - 1)) == 0);	/* 2 MiB-aligned */
+	before = minflt();
+	for (i = 0; i < size; i += PG)
+		p[i] = pattern(i, 5);
+	huge_faults = minflt() - before;
+	CHECK(huge_faults <= 4);
+	CHECK_EQ(pread(fd, &b, 1, 3 * PG), 1);
+	CHECK_EQ(b, pattern(3 * PG, 5));
+	/* Unmapping a page in the middle splits the PMD; the rest stays. */
+	CHECK_OK(munmap(p + PG, PG));
+	CHECK_EQ(p[2 * PG], pattern(2 * PG, 5));
+	CHECK_EQ(p[size - PG], pattern(size - PG, 5));
+	munmap(p, size);
+
+	CHECK_OK(write_file(param, "N"));
+	p = map(fd, size, PROT_READ | PROT_WRITE, 0);
+	before = minflt();
+	for (i = 0; i < size; i += PG)
+		(void)*(volatile uint8_t *)(p + i);
+	small_faults = minflt() - before;
+	CHECK(small_faults >= (long)(size / PG));
+	printf("# 4 MiB touched: %ld faults with PMD mappings, %ld without\n",
+	       huge_faults, small_faults);
+	CHECK_OK(write_file(param, "Y"));
+
+	/* A huge mapping is revoked like any other. */
+	p = map(fd, size, PROT_READ, 0);
+	CHECK_EQ(p[0], pattern(0, 5));
+	buf_destroy("huge");
+	EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)(p + (3 << 20)));
+	munmap(p, size);
+	close(fd);
+	CHECK_OK(write_file(mode, old));
 }
