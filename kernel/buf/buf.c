@@ -21,6 +21,7 @@
 #include <linux/string.h>
 
 #include "mapdev_core.h"
+#include "mapdev_compat.h"
 
 #define DRV_NAME "mapdev_buf"
 
@@ -284,7 +285,7 @@ static int __init buf_init(void)
 	buf_pdev = platform_device_register_full(&pdevinfo);
 	if (IS_ERR(buf_pdev))
 		return PTR_ERR(buf_pdev);
-	ret = dma_set_max_seg_size(&buf_pdev->dev, UINT_MAX);
+	ret = mapdev_dma_set_max_seg_size(&buf_pdev->dev, UINT_MAX);
 	if (ret)
 		goto err_pdev;
 

@@ -61,6 +61,22 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #define mapdev_get_unmapped_area	NULL
 #endif
 
+/*
+ * dma_set_max_seg_size() returns void from 6.12 on (it warns when the
+ * device has no dma_parms instead of returning -EIO).
+ */
+#include <linux/dma-mapping.h>
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#define mapdev_dma_set_max_seg_size(dev, size)	dma_set_max_seg_size(dev, size)
+#else
+static inline int mapdev_dma_set_max_seg_size(struct device *dev,
+					      unsigned int size)
+{
+	dma_set_max_seg_size(dev, size);
+	return 0;
+}
+#endif
+
 /* The largest order the page allocator hands out. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
 #define MAPDEV_MAX_PAGE_ORDER	(MAX_ORDER - 1)
