@@ -13,7 +13,7 @@ MANDIR ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
 LIB_OUT := $(BUILD)/lib
-LIB_SRCS := lib/misc.c lib/device.c lib/bufctl.c lib/devnames.c \
+LIB_SRCS := lib/misc.c lib/device.c lib/bufctl.c lib/devnames.c lib/pci.c \
 	lib/maps.c lib/smaps.c
 LIB_OBJS := $(patsubst lib/%.c,$(LIB_OUT)/obj/%.o,$(LIB_SRCS))
 

@@ -13,6 +13,9 @@
  *   struct mapdev_maps     a parsed /proc/PID/maps or smaps (maps.c,
  *                          smaps.c)
  *   struct mapdev_vma      one record of a mapdev_maps      (maps.c)
+ *   struct mapdev_pci      a PCI function in sysfs: IDs, driver,
+ *                          interrupt; bind it to mapdev_pci (pci.c)
+ *   struct mapdev_pcilist  the functions bound to mapdev_pci (pci.c)
  *
  * Conventions:
  *  - a function that fails returns -1 (int), NULL (pointer) or an "invalid"
@@ -419,6 +422,207 @@ unsigned int mapdev_buflist_map_count(const struct mapdev_buflist *list,
 /** mapdev_buflist_open_count() - open file descriptions. */
 unsigned int mapdev_buflist_open_count(const struct mapdev_buflist *list,
 				       size_t i);
+
+/* ----------------------------------------------------------------- pci */
+
+/*
+ * PCI functions for mapdev_pci, through sysfs (/sys/bus/pci).  A function
+ * bound to mapdev_pci is the mapdev device "pci-DDDD:BB:DD.F"
+ * (/dev/mapdev/pci-DDDD:BB:DD.F): regions 0-5 are its BARs, 6 its config
+ * space, 7 its interrupt (see <linux/mapdev.h>).
+ */
+#define MAPDEV_PCI_DRIVER	"mapdev_pci"
+#define MAPDEV_PCI_SYSFS	"/sys/bus/pci"
+/* Room for a BDF: "DDDD:BB:DD.F", domains up to 8 hex digits, and NUL. */
+#define MAPDEV_PCI_BDF_LEN	20
+
+/* The interrupt a function is set up for (mapdev_pci_irq_kind()). */
+enum mapdev_pci_irq {
+	MAPDEV_PCI_IRQ_NONE = 0,
+	MAPDEV_PCI_IRQ_INTX = 1,
+	MAPDEV_PCI_IRQ_MSI = 2,
+	MAPDEV_PCI_IRQ_MSIX = 3,
+	MAPDEV_PCI_IRQ_MAX = MAPDEV_PCI_IRQ_MSIX,
+};
+
+/* mapdev_pci_unbind() flags: let a kernel driver claim the function. */
+#define MAPDEV_PCI_REPROBE	(1u << 0)
+
+struct mapdev_pci;
+struct mapdev_pcilist;
+
+/**
+ * mapdev_pci_parse_bdf() - check a PCI address and write it the way sysfs
+ *	names it, "DDDD:BB:DD.F" in lower case.
+ * @str: "DDDD:BB:DD.F" (domain of 4 to 8 hex digits), the short
+ *	"BB:DD.F" (domain 0), or either with the prefix "pci-" (the mapdev
+ *	device name).  Hex digits in either case; device at most 1f,
+ *	function at most 7; nothing else, no blanks.
+ * @buf: where the result goes (MAPDEV_PCI_BDF_LEN bytes are enough).
+ * @len: size of @buf.
+ * Return: 0, or -1 with errno EINVAL (does not parse) or ENAMETOOLONG.
+ */
+int mapdev_pci_parse_bdf(const char *str, char *buf, size_t len);
+
+/**
+ * mapdev_pci_irq_name() - "none", "intx", "msi" or "msix".
+ * @kind: an enum mapdev_pci_irq value.
+ * Return: a static string, or NULL (errno EINVAL) for an unknown value.
+ */
+const char *mapdev_pci_irq_name(unsigned int kind);
+
+/**
+ * mapdev_pci_driver_loaded() - whether the mapdev_pci driver is registered
+ *	(/sys/bus/pci/drivers/mapdev_pci exists).  The library does not load
+ *	modules; run modprobe(8) for that.
+ * Return: true or false.
+ */
+bool mapdev_pci_driver_loaded(void);
+
+/**
+ * mapdev_pci_open() - a handle on a PCI function and a snapshot of what
+ *	sysfs says of it: IDs, driver, driver_override, interrupt.
+ * @bdf: as mapdev_pci_parse_bdf() takes it.
+ * Return: a handle the caller owns (mapdev_pci_close()), or NULL with
+ * errno EINVAL (a bad address), ENOENT (no such function), ENOMEM, or the
+ * error reading sysfs.
+ */
+struct mapdev_pci *mapdev_pci_open(const char *bdf);
+
+/** mapdev_pci_close() - free the handle; NULL is allowed. */
+void mapdev_pci_close(struct mapdev_pci *pci);
+
+/**
+ * mapdev_pci_refresh() - read the driver, driver_override and interrupt
+ *	again (mapdev_pci_bind() and mapdev_pci_unbind() do it themselves).
+ * Return: 0, or -1 with errno (ENOENT: the function is gone).
+ */
+int mapdev_pci_refresh(struct mapdev_pci *pci);
+
+/** mapdev_pci_bdf() - "DDDD:BB:DD.F" (owned by @pci). */
+const char *mapdev_pci_bdf(const struct mapdev_pci *pci);
+
+/**
+ * mapdev_pci_device_name() - the mapdev device name it has when bound,
+ *	"pci-DDDD:BB:DD.F", for mapdev_device_open() and
+ *	/sys/class/mapdev/ (owned by @pci).
+ */
+const char *mapdev_pci_device_name(const struct mapdev_pci *pci);
+
+/** mapdev_pci_vendor() - the vendor ID. */
+uint16_t mapdev_pci_vendor(const struct mapdev_pci *pci);
+/** mapdev_pci_device_id() - the device ID. */
+uint16_t mapdev_pci_device_id(const struct mapdev_pci *pci);
+/** mapdev_pci_class() - the class code, 24 bits (e.g. 0x020000). */
+uint32_t mapdev_pci_class(const struct mapdev_pci *pci);
+
+/**
+ * mapdev_pci_driver() - the name of the driver bound to the function, or
+ *	NULL (errno 0) when none is (owned by @pci; as of the last refresh).
+ */
+const char *mapdev_pci_driver(const struct mapdev_pci *pci);
+
+/**
+ * mapdev_pci_driver_override() - the function's driver_override, or NULL
+ *	(errno 0) when it has none (owned by @pci; as of the last refresh).
+ */
+const char *mapdev_pci_driver_override(const struct mapdev_pci *pci);
+
+/** mapdev_pci_is_bound() - whether mapdev_pci is its driver. */
+bool mapdev_pci_is_bound(const struct mapdev_pci *pci);
+
+/**
+ * mapdev_pci_irq_kind() - the interrupt the function is set up for, as of
+ *	the last refresh: MSI or MSI-X when enabled (sysfs msi_irqs), else
+ *	INTx when it has a line (sysfs irq), else none.  A function bound to
+ *	mapdev_pci that has no interrupt region (MAPDEV_REGION_F_IRQ, read
+ *	from /sys/class/mapdev/) is MAPDEV_PCI_IRQ_NONE whatever its line.
+ * Return: an enum mapdev_pci_irq value.
+ */
+unsigned int mapdev_pci_irq_kind(const struct mapdev_pci *pci);
+
+/**
+ * mapdev_pci_irq() - the Linux interrupt number of the function (sysfs
+ *	irq: the first MSI vector while MSI is enabled).
+ * Return: the number, or -1 with errno ENOENT when it has none.
+ */
+int mapdev_pci_irq(const struct mapdev_pci *pci);
+
+/**
+ * mapdev_pci_bind() - bind the function to mapdev_pci, as VFIO's users
+ *	do: set driver_override to mapdev_pci, unbind the current driver if
+ *	there is one, and ask the PCI core to probe.
+ * @pci: the function.  Already bound to mapdev_pci: nothing is done.
+ *
+ * Needs root (writes to sysfs) and mapdev_pci loaded.  If the probe does
+ * not bind it, driver_override is put back and the function is probed
+ * again, so its old driver (if any) gets it back.  The device node may take
+ * a moment to appear: see mapdev_pci_wait_device().
+ *
+ * Return: 0, or -1 with errno: ENODEV (mapdev_pci is not loaded), EACCES
+ * or EPERM (not allowed), EIO (mapdev_pci's probe failed: the kernel log
+ * says why), ENOENT (the function is gone), or what sysfs said.
+ */
+int mapdev_pci_bind(struct mapdev_pci *pci);
+
+/**
+ * mapdev_pci_unbind() - unbind the function from mapdev_pci and clear its
+ *	driver_override; its device goes away, every mapping of it is
+ *	revoked.
+ * @pci: the function.
+ * @flags: 0, or MAPDEV_PCI_REPROBE to ask the PCI core to probe it again
+ *	afterwards, so a kernel driver can claim it.
+ *
+ * A driver_override of mapdev_pci is cleared even when the function is not
+ * bound to mapdev_pci (a leftover of a failed bind); the call still fails
+ * then.  A function bound to another driver is left alone.
+ *
+ * Return: 0, or -1 with errno: ENXIO (not bound to mapdev_pci), EACCES or
+ * EPERM (not allowed), EINVAL (unknown flags), ENOENT (gone), or what
+ * sysfs said.
+ */
+int mapdev_pci_unbind(struct mapdev_pci *pci, unsigned int flags);
+
+/**
+ * mapdev_pci_wait_device() - wait until /dev/mapdev/pci-DDDD:BB:DD.F
+ *	exists (devtmpfs makes it while mapdev_pci probes).
+ * @pci: the function.
+ * @timeout_ms: how long to wait at most; 0 looks once.
+ * Return: 0, or -1 with errno ETIMEDOUT.
+ */
+int mapdev_pci_wait_device(const struct mapdev_pci *pci, int timeout_ms);
+
+/**
+ * mapdev_pci_open_device() - mapdev_device_open() of the function's mapdev
+ *	device.
+ * @pci: the function.
+ * @flags: as for mapdev_device_open().
+ * Return: as mapdev_device_open(); a handle the caller owns.
+ */
+struct mapdev_device *mapdev_pci_open_device(const struct mapdev_pci *pci,
+					     int flags);
+
+/**
+ * mapdev_pci_list() - the functions bound to mapdev_pci, sorted by
+ *	address (the entries of /sys/bus/pci/drivers/mapdev_pci/).
+ * Return: a list the caller owns (mapdev_pcilist_free()); empty when
+ * mapdev_pci is not loaded.  NULL with errno on failure (ENOMEM, or the
+ * error reading sysfs).
+ */
+struct mapdev_pcilist *mapdev_pci_list(void);
+
+/** mapdev_pcilist_free() - free the list; NULL is allowed. */
+void mapdev_pcilist_free(struct mapdev_pcilist *list);
+
+/** mapdev_pcilist_count() - the number of functions in it. */
+size_t mapdev_pcilist_count(const struct mapdev_pcilist *list);
+
+/**
+ * mapdev_pcilist_bdf() - entry @i's address, "DDDD:BB:DD.F" (owned by
+ *	@list), or NULL (errno EINVAL) for a bad index.  mapdev_pci_open()
+ *	it for the rest.
+ */
+const char *mapdev_pcilist_bdf(const struct mapdev_pcilist *list, size_t i);
 
 /* ---------------------------------------------------------------- maps */
 
