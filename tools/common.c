@@ -320,6 +320,11 @@ struct mapdev_device *open_device(const char *name, int flags)
 	case ENOTTY:
 		fail("%s: not a mapdev device", path);
 		break;
+	case EACCES:
+	case EPERM:
+		fail("%s: %s (mapdev devices are root's)", path,
+		     strerror(errno));
+		break;
 	default:
 		fail("%s: %s", path, strerror(errno));
 	}

@@ -18,6 +18,7 @@ static const struct {
 	{ "dump", cmd_dump },
 	{ "fill", cmd_fill },
 	{ "maps", cmd_maps },
+	{ "pci", cmd_pci },
 };
 
 static void usage(FILE *f)
@@ -42,9 +43,18 @@ static void usage(FILE *f)
 "  fill DEVICE PATTERN          fill a region with a pattern\n"
 "  maps [PID] [--summary] [--smaps] [--json]\n"
 "                               a process's mappings, classified\n"
+"  pci bind|unbind BDF          give a PCI function to mapdev_pci, or\n"
+"                               take it back\n"
+"  pci info BDF [--json]        its regions (BARs, config, irq), IDs,\n"
+"                               interrupt kind\n"
+"  pci list [--json]            the functions bound to mapdev_pci\n"
+"  pci irq BDF [--count N] [--timeout MS]\n"
+"                               wait for its interrupts\n"
 "\n"
-"DEVICE is a name (frames means /dev/mapdev/frames) or a path.  SIZE,\n"
-"OFFSET and LENGTH take K, M and G suffixes (powers of 1024).\n"
+"DEVICE is a name (frames means /dev/mapdev/frames; a bound PCI function\n"
+"is pci-0000:00:10.0) or a path.  BDF is a PCI address: 0000:00:10.0 or\n"
+"00:10.0.  SIZE, OFFSET and LENGTH take K, M and G suffixes (powers of\n"
+"1024).\n"
 "'mapdev COMMAND --help' shows a command's options; man mapdev(1) has it\n"
 "all.  Exit status: 0 ok, 1 error, 2 usage error.\n", f);
 }
@@ -71,11 +81,6 @@ int main(int argc, char **argv)
 			tool_cmd = cmds[i].name;
 			return cmds[i].fn(argc - 1, argv + 1);
 		}
-	}
-	if (!strcmp(argv[1], "pci")) {
-		tool_cmd = "pci";
-		return fail("not implemented yet (PCI support comes with "
-			    "mapdev_pci)");
 	}
 	return usage_error("unknown command '%s'", argv[1]);
 }

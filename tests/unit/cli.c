@@ -52,6 +52,7 @@ TEST(top_help_and_version)
 	EXPECT_IN(r.out, "Usage: mapdev COMMAND");
 	EXPECT_IN(r.out, "buf create");
 	EXPECT_IN(r.out, "maps [PID]");
+	EXPECT_IN(r.out, "pci info BDF");
 	CHECK_EQ(strlen(r.err), 0);
 	tu_run_free(&r);
 	TU_MAPDEV(&r, "--version");
@@ -67,14 +68,6 @@ TEST(unknown_command)
 	EXPECT_USAGE(&r, "unknown command 'frobnicate'");
 }
 
-TEST(pci_not_yet)
-{
-	struct tu_run r;
-
-	TU_MAPDEV(&r, "pci", "list");
-	EXPECT_EXIT(&r, 1);
-	EXPECT_IN(r.err, "not implemented");
-}
 
 static void help_of(const char *const *args, const char *want)
 {
@@ -111,6 +104,12 @@ TEST(help_of_every_subcommand)
 		{ { "dump" }, "Usage: mapdev dump DEVICE [OFFSET [LENGTH]]" },
 		{ { "fill" }, "Usage: mapdev fill DEVICE PATTERN" },
 		{ { "maps" }, "Usage: mapdev maps [PID]" },
+		{ { "pci" }, "Usage: mapdev pci bind BDF" },
+		{ { "pci", "bind" }, "Usage: mapdev pci bind BDF" },
+		{ { "pci", "unbind" }, "Usage: mapdev pci unbind BDF" },
+		{ { "pci", "info" }, "Usage: mapdev pci info BDF [--json]" },
+		{ { "pci", "list" }, "Usage: mapdev pci list [--json]" },
+		{ { "pci", "irq" }, "Usage: mapdev pci irq BDF" },
 	};
 	size_t i;
 
@@ -276,6 +275,126 @@ TEST(buf_without_module)
 	TU_MAPDEV(&r, "buf", "list", "--json");
 	EXPECT_EXIT(&r, 1);
 	CHECK_EQ(strlen(r.out), 0);
+}
+
+/* ----------------------------------------------------------------- pci */
+
+/*
+ * Only usage errors and functions that do not exist here: on the host the
+ * tool must never bind, unbind or load anything (it would, as root, for a
+ * real function).
+ */
+TEST(pci_usage_errors)
+{
+	static const struct {
+		const char *argv[7];
+		const char *msg;
+	} cases[] = {
+		{ { "pci" }, "missing subcommand" },
+		{ { "pci", "attach" }, "unknown subcommand 'attach'" },
+		{ { "pci", "bind" }, "missing BDF" },
+		{ { "pci", "unbind" }, "missing BDF" },
+		{ { "pci", "info" }, "missing BDF" },
+		{ { "pci", "irq" }, "missing BDF" },
+		{ { "pci", "bind", "zz" }, "bad PCI address 'zz'" },
+		{ { "pci", "bind", "00:20.0" }, "bad PCI address '00:20.0'" },
+		{ { "pci", "bind", "00:10.8" }, "bad PCI address" },
+		{ { "pci", "bind", "0:10.0" }, "bad PCI address" },
+		{ { "pci", "unbind", "0000:00:10" }, "bad PCI address" },
+		{ { "pci", "info", "0000:00:10.0:0" }, "bad PCI address" },
+		{ { "pci", "info", "00:10.0 " }, "bad PCI address" },
+		{ { "pci", "irq", "x" }, "bad PCI address 'x'" },
+		{ { "pci", "bind", "00:10.0", "00:11.0" },
+		  "unexpected argument '00:11.0'" },
+		{ { "pci", "unbind", "00:10.0", "extra" },
+		  "unexpected argument 'extra'" },
+		{ { "pci", "info", "00:10.0", "extra" },
+		  "unexpected argument 'extra'" },
+		{ { "pci", "list", "00:10.0" }, "unexpected argument" },
+		{ { "pci", "bind", "00:10.0", "--json" },
+		  "unknown option '--json'" },
+		{ { "pci", "unbind", "00:10.0", "--force" },
+		  "unknown option '--force'" },
+		{ { "pci", "info", "00:10.0", "-x" }, "unknown option '-x'" },
+		{ { "pci", "irq", "00:10.0", "--count", "0" }, "bad count '0'" },
+		{ { "pci", "irq", "00:10.0", "--count", "many" },
+		  "bad count 'many'" },
+		{ { "pci", "irq", "00:10.0", "-n", "-1" }, "bad count '-1'" },
+		{ { "pci", "irq", "00:10.0", "--timeout", "soon" },
+		  "bad timeout 'soon'" },
+		{ { "pci", "irq", "00:10.0", "--timeout", "99999999999" },
+		  "bad timeout" },
+		{ { "pci", "irq", "00:10.0", "--timeout" }, "needs a value" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[8] = { (char *)tu_tool() };
+		struct tu_run r;
+		int j;
+
+		for (j = 0; cases[i].argv[j]; j++)
+			argv[j + 1] = (char *)cases[i].argv[j];
+		tu_runv(&r, argv, NULL);
+		if (r.status != 2 || !strstr(r.err, cases[i].msg))
+			FAILF("case %zu (%s %s %s): exit %d, stderr: %s "
+			      "(expected exit 2 and '%s')", i,
+			      cases[i].argv[1] ?: "", cases[i].argv[2] ?: "",
+			      cases[i].argv[3] ?: "", r.status, r.err,
+			      cases[i].msg);
+		EXPECT_IN(r.err, "Try 'mapdev pci");
+		CHECK_EQ(strlen(r.out), 0);
+		tu_run_free(&r);
+	}
+}
+
+/* A PCI address no machine has (domain fffe), in both spellings. */
+TEST(pci_no_such_function)
+{
+	static const char *const subs[] = { "bind", "unbind", "info", "irq" };
+	struct tu_run r;
+	size_t i;
+
+	if (!access(MAPDEV_PCI_SYSFS "/devices/fffe:ff:1f.7", F_OK))
+		SKIP("this machine has a PCI function fffe:ff:1f.7");
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		TU_MAPDEV(&r, "pci", (char *)subs[i], "fffe:FF:1f.7");
+		EXPECT_EXIT(&r, 1);
+		/* Named as sysfs names it, with the reason. */
+		EXPECT_IN(r.err, "fffe:ff:1f.7: no such PCI function");
+		CHECK_EQ(strlen(r.out), 0);
+		tu_run_free(&r);
+	}
+	/* The short form is domain 0, and the device name works too. */
+	if (access(MAPDEV_PCI_SYSFS "/devices/0000:ff:1f.7", F_OK)) {
+		TU_MAPDEV(&r, "pci", "info", "ff:1f.7");
+		EXPECT_EXIT(&r, 1);
+		EXPECT_IN(r.err, "0000:ff:1f.7: no such PCI function");
+		tu_run_free(&r);
+		TU_MAPDEV(&r, "pci", "info", "pci-0000:ff:1f.7", "--json");
+		EXPECT_EXIT(&r, 1);
+		EXPECT_IN(r.err, "0000:ff:1f.7: no such PCI function");
+		CHECK_EQ(strlen(r.out), 0);
+	}
+}
+
+TEST(pci_list_without_module)
+{
+	struct tu_run r;
+	struct tu_json *j;
+
+	if (!access(MAPDEV_PCI_SYSFS "/drivers/mapdev_pci", F_OK))
+		SKIP("mapdev_pci is loaded here");
+	TU_MAPDEV(&r, "pci", "list");
+	EXPECT_EXIT(&r, 0);
+	EXPECT_IN(r.out, "no PCI functions bound to mapdev_pci");
+	EXPECT_IN(r.out, "not loaded");
+	tu_run_free(&r);
+	TU_MAPDEV(&r, "pci", "list", "--json");
+	EXPECT_EXIT(&r, 0);
+	j = tu_json_parse(r.out);
+	CHECK(j->type == TJ_ARR);
+	CHECK_EQ(tu_jlen(j), 0);
 }
 
 /* ---------------------------------------------------------------- maps */
