@@ -27,7 +27,9 @@ static const char peek_usage[] =
 "DEVICE, at OFFSET in its mmap offset space: region N starts at N << 40,\n"
 "and REGION:OFFSET is a shorthand (1:0x10 is region 1, offset 0x10).\n"
 "OFFSET must be aligned to WIDTH and inside a region.  DEVICE is a name\n"
-"(frames for /dev/mapdev/frames) or a path.\n"
+"(frames for /dev/mapdev/frames, pci-0000:00:10.0 for a PCI function) or a\n"
+"path.  A region that cannot be mapped but read (a PCI function's config\n"
+"space, region 6) is read with pread().\n"
 "\n"
 "  -j, --json   print {\"device\", \"offset\", \"width\", \"value\"}\n"
 "  -h, --help   this help\n";
@@ -36,7 +38,8 @@ static const char poke_usage[] =
 "Usage: mapdev poke DEVICE OFFSET VALUE [WIDTH]\n"
 "\n"
 "Write VALUE as one 8, 16, 32 (default) or 64-bit access through a\n"
-"mapping of DEVICE, at OFFSET (as for peek).  VALUE must fit in WIDTH.\n"
+"mapping of DEVICE, at OFFSET (as for peek; pwrite() where the region\n"
+"cannot be mapped).  VALUE must fit in WIDTH.\n"
 "\n"
 "  -q, --quiet  print nothing on success\n"
 "  -h, --help   this help\n";
@@ -45,8 +48,9 @@ static const char dump_usage[] =
 "Usage: mapdev dump DEVICE [OFFSET [LENGTH]] [--raw]\n"
 "\n"
 "Hexdump LENGTH bytes (default: to the end of the region) from OFFSET\n"
-"(default 0; as for peek) through a read-only mapping, like hexdump -C:\n"
-"repeated lines are shown once, then '*'.\n"
+"(default 0; as for peek) through a read-only mapping (pread() for a\n"
+"region that cannot be mapped, such as PCI config space), like\n"
+"hexdump -C: repeated lines are shown once, then '*'.\n"
 "\n"
 "  -r, --raw    write the bytes themselves instead\n"
 "  -h, --help   this help\n";
@@ -75,15 +79,22 @@ struct target {
 	unsigned int region;
 	uint64_t inner;		/* offset inside the region */
 	uint64_t rsize;		/* the region's size */
+	/* pread()/pwrite() at the device offset, not a mapping */
+	bool rw;
 };
 
 /*
  * Open @name and find @offset's region; @len bytes from there must fit.
+ * A region that cannot be mapped but can be read (or written, with
+ * O_RDWR), such as a PCI function's config space or I/O BAR, is reached
+ * with pread()/pwrite() when @rw_ok: t->rw says so.
  * Prints the error and returns EXIT_FAIL, or -1 when all is well.
  */
 static int find_target(struct target *t, const char *name, int flags,
-		       uint64_t offset, uint64_t len)
+		       uint64_t offset, uint64_t len, bool rw_ok)
 {
+	uint32_t rflags;
+
 	unsigned int i, n;
 	int r;
 
@@ -120,16 +131,61 @@ static int find_target(struct target *t, const char *name, int flags,
 		     len, offset, r, mapdev_region_name(t->dev, r), t->rsize);
 		goto err;
 	}
-	if (!(mapdev_region_flags(t->dev, r) & MAPDEV_REGION_F_MMAP)) {
-		fail("%s: region %u '%s' cannot be mapped", name, r,
+	rflags = mapdev_region_flags(t->dev, r);
+	t->rw = false;
+	if (rflags & MAPDEV_REGION_F_IRQ) {
+		/* Its read() waits for an interrupt. */
+		fail("%s: region %u '%s' is the interrupt counter (see "
+		     "'mapdev pci irq')", name, r,
 		     mapdev_region_name(t->dev, r));
 		goto err;
+	}
+	if (!(rflags & MAPDEV_REGION_F_MMAP)) {
+		uint32_t need = (flags & O_ACCMODE) == O_RDONLY ?
+				MAPDEV_REGION_F_READ : MAPDEV_REGION_F_WRITE;
+
+		if (!rw_ok || !(rflags & need)) {
+			fail("%s: region %u '%s' cannot be mapped", name, r,
+			     mapdev_region_name(t->dev, r));
+			goto err;
+		}
+		t->rw = true;
 	}
 	return -1;
 err:
 	mapdev_device_close(t->dev);
 	t->dev = NULL;
 	return EXIT_FAIL;
+}
+
+/* All @len bytes at @inner of the region with pread() or pwrite(). */
+static int rw_target(struct target *t, uint64_t inner, void *buf, size_t len,
+		     bool write)
+{
+	uint64_t off = mapdev_region_offset(t->dev, t->region) + inner;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		if (write)
+			n = pwrite(mapdev_device_fd(t->dev),
+				   (char *)buf + done, len - done,
+				   (off_t)(off + done));
+		else
+			n = pread(mapdev_device_fd(t->dev), (char *)buf + done,
+				  len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fail("%s: cannot %s region %u at 0x%" PRIx64 ": %s",
+			     t->name, write ? "write" : "read", t->region,
+			     inner + done, n ? strerror(errno) :
+			     "end of region");
+			return -1;
+		}
+		done += n;
+	}
+	return 0;
 }
 
 static bool has_dma(const struct target *t)
@@ -186,6 +242,47 @@ static int check_aligned(uint64_t offset, unsigned int bits)
 		return usage_error("offset 0x%" PRIx64 " is not aligned to %u "
 				   "bits", offset, bits);
 	return -1;
+}
+
+/* peek and poke of a region reached with pread()/pwrite(). */
+static int access_rw(struct target *t, uint64_t offset, unsigned int bits,
+		     bool write, uint64_t *value)
+{
+	uint8_t b[8] = { 0 };
+	uint64_t v = 0;
+
+	if (write) {
+		v = *value;
+		memcpy(b, &v, sizeof(v));	/* little endian: low bytes */
+		return rw_target(t, t->inner, b, bits / 8, true) ?
+		       EXIT_FAIL : EXIT_OK;
+	}
+	if (rw_target(t, t->inner, b, bits / 8, false))
+		return EXIT_FAIL;
+	memcpy(&v, b, sizeof(v));
+	*value = bits == 64 ? v : v & ((1ull << bits) - 1);
+	return EXIT_OK;
+}
+
+static void print_access(const struct target *t, uint64_t offset,
+			 unsigned int bits, bool write, bool json, bool quiet,
+			 uint64_t value)
+{
+	if (write) {
+		if (!quiet)
+			printf("%s 0x%" PRIx64 ": wrote 0x%0*" PRIx64
+			       " (%u bits)\n", t->name, offset, bits / 4,
+			       value, bits);
+	} else if (json) {
+		printf("{\"device\": ");
+		json_str(stdout, mapdev_device_node(t->dev));
+		printf(", \"offset\": \"0x%" PRIx64 "\", \"width\": %u, "
+		       "\"value\": \"0x%0*" PRIx64 "\"}\n", offset, bits,
+		       bits / 4, value);
+	} else {
+		printf("%s 0x%" PRIx64 ": 0x%0*" PRIx64 "\n", t->name, offset,
+		       bits / 4, value);
+	}
 }
 
 static const struct option peek_opts[] = {
@@ -248,9 +345,17 @@ static int access_one(int argc, char **argv, bool write)
 		return ret;
 
 	ret = find_target(&t, argv[optind], write ? O_RDWR : O_RDONLY,
-			  offset, bits / 8);
+			  offset, bits / 8, true);
 	if (ret >= 0)
 		return ret;
+	if (t.rw) {
+		ret = access_rw(&t, offset, bits, write, &value);
+		if (ret == EXIT_OK)
+			print_access(&t, offset, bits, write, json, quiet,
+				     value);
+		mapdev_device_close(t.dev);
+		return ret;
+	}
 	m = map_target(&t, t.inner, bits / 8,
 		       write ? PROT_READ | PROT_WRITE : PROT_READ);
 	if (!m) {
@@ -262,26 +367,13 @@ static int access_one(int argc, char **argv, bool write)
 		if (has_dma(&t))
 			mapdev_mapping_sync_for_device(m, t.dev,
 						       MAPDEV_DIR_TO_DEVICE);
-		if (!quiet)
-			printf("%s 0x%" PRIx64 ": wrote 0x%0*" PRIx64
-			       " (%u bits)\n", t.name, offset, bits / 4,
-			       value, bits);
 	} else {
 		if (has_dma(&t))
 			mapdev_mapping_sync_for_cpu(m, t.dev,
 						    MAPDEV_DIR_FROM_DEVICE);
 		value = load(mapdev_mapping_addr(m), bits);
-		if (json) {
-			printf("{\"device\": ");
-			json_str(stdout, mapdev_device_node(t.dev));
-			printf(", \"offset\": \"0x%" PRIx64 "\", \"width\": %u, "
-			       "\"value\": \"0x%0*" PRIx64 "\"}\n", offset,
-			       bits, bits / 4, value);
-		} else {
-			printf("%s 0x%" PRIx64 ": 0x%0*" PRIx64 "\n", t.name,
-			       offset, bits / 4, value);
-		}
 	}
+	print_access(&t, offset, bits, write, json, quiet, value);
 	mapdev_mapping_unmap(m);
 	mapdev_device_close(t.dev);
 	return EXIT_OK;
@@ -353,7 +445,7 @@ static const struct option dump_opts[] = {
 int cmd_dump(int argc, char **argv)
 {
 	uint64_t offset = 0, len = 0, done = 0;
-	uint8_t line[16], prev[16];
+	uint8_t line[16], prev[16], *rwbuf = NULL;
 	bool raw = false, have_prev = false, starred = false;
 	struct progress prog;
 	struct target t;
@@ -383,11 +475,18 @@ int cmd_dump(int argc, char **argv)
 	if (nargs >= 3 && parse_size_arg("LENGTH", argv[optind + 2], &len))
 		return EXIT_USAGE;
 
-	ret = find_target(&t, argv[optind], O_RDONLY, offset, len);
+	ret = find_target(&t, argv[optind], O_RDONLY, offset, len, true);
 	if (ret >= 0)
 		return ret;
 	if (!len)
 		len = t.rsize - t.inner;
+	if (t.rw) {
+		rwbuf = malloc(len > WINDOW ? WINDOW : len);
+		if (!rwbuf) {
+			mapdev_device_close(t.dev);
+			return fail("%s: %s", t.name, strerror(errno));
+		}
+	}
 	if (has_dma(&t))
 		mapdev_device_sync_for_cpu(t.dev, t.region, t.inner, len,
 					   MAPDEV_DIR_FROM_DEVICE);
@@ -395,16 +494,26 @@ int cmd_dump(int argc, char **argv)
 		       stdout_is_file());
 	while (done < len) {
 		size_t chunk = len - done > WINDOW ? WINDOW : len - done;
-		struct mapdev_mapping *m;
+		struct mapdev_mapping *m = NULL;
 		const uint8_t *p;
 		size_t i;
 
-		m = map_target(&t, t.inner + done, chunk, PROT_READ);
-		if (!m) {
-			mapdev_device_close(t.dev);
-			return EXIT_FAIL;
+		if (t.rw) {
+			if (rw_target(&t, t.inner + done, rwbuf, chunk,
+				      false)) {
+				free(rwbuf);
+				mapdev_device_close(t.dev);
+				return EXIT_FAIL;
+			}
+			p = rwbuf;
+		} else {
+			m = map_target(&t, t.inner + done, chunk, PROT_READ);
+			if (!m) {
+				mapdev_device_close(t.dev);
+				return EXIT_FAIL;
+			}
+			p = mapdev_mapping_addr(m);
 		}
-		p = mapdev_mapping_addr(m);
 		for (i = 0; i < chunk; i += 16) {
 			size_t n = chunk - i < 16 ? chunk - i : 16;
 			uint64_t off = offset + done + i;
@@ -434,6 +543,7 @@ int cmd_dump(int argc, char **argv)
 	progress_end(&prog);
 	if (!raw)
 		printf("%08" PRIx64 "\n", offset + len);
+	free(rwbuf);
 	mapdev_device_close(t.dev);
 	if (fflush(stdout) || ferror(stdout))
 		return fail("writing the dump: %s", strerror(errno));
@@ -533,7 +643,7 @@ int cmd_fill(int argc, char **argv)
 	if (!seed)
 		seed = 1;	/* xorshift's one bad seed */
 
-	ret = find_target(&t, argv[optind], O_RDWR, offset, len);
+	ret = find_target(&t, argv[optind], O_RDWR, offset, len, false);
 	if (ret >= 0)
 		return ret;
 	if (!len)
