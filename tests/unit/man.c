@@ -78,6 +78,9 @@ TEST(mapdev_1_documents_every_command)
 		"--quiet", "--color", "EXIT STATUS", "REGION:OFFSET",
 		"coherent", "contig", "sg", "uncached", "wc",
 		"zero", "ones", "incr", "random",
+		"pci bind BDF", "pci unbind BDF", "pci info BDF", "pci list",
+		"pci irq BDF", "--reprobe", "--count", "--timeout",
+		"pci-DDDD:BB:DD.F", "driver_override",
 	};
 	static const char *const kinds[] = {
 		"text", "data", "bss", "heap", "stack", "vdso", "vvar",
@@ -116,6 +119,9 @@ TEST(mapdev_1_documents_the_json_fields)
 		"regions", "\"index\"", "\"flags\"", "\"nr_segments\"",
 		/* peek --json */
 		"\"width\"", "\"value\"",
+		/* pci list/info/irq --json */
+		"\"bdf\"", "\"vendor\"", "\"device_id\"", "\"class\"",
+		"\"driver\"", "\"interrupt\"", "\"irq\"", "\"received\"",
 	};
 	char *out = render("mapdev.1");
 	size_t i;
