@@ -1,1 +1,34 @@
-# SPDX-License-Identifier: GPL-2.0 (placeholder: the fuzzer's build rules and 'make fuzz')
+# SPDX-License-Identifier: GPL-2.0
+#
+# The fuzzer: tests/fuzz/mapdev_fuzz.c becomes $(BUILD)/fuzz/mapdev_fuzz
+# (built by `make`).  It loads modules, so it runs in the test VM:
+#
+#   make fuzz                                  a random seed, 20000 calls, 6.1
+#   make fuzz SEED=S CALLS=N KERNEL=NAME       replay / choose; KERNEL as in
+#                                              scripts/vm --kernel NAME
+#   make fuzz FUZZ_ARGS='--threads 3 --time 600'
+#
+# `make check` runs it with a bounded budget through tests/vm/fuzz_check.c.
+# tests/fuzz/mapdev.txt is the syzkaller description of the devices.
+
+FUZZ_BIN := $(BUILD)/fuzz/mapdev_fuzz
+SEED ?=
+CALLS ?= 20000
+KERNEL ?= 6.1
+FUZZ_ARGS ?=
+# The VM's own limit: generous, the fuzzer stops itself with --time.
+FUZZ_TIMEOUT ?= 7200
+
+all: $(FUZZ_BIN)
+
+$(FUZZ_BIN): tests/fuzz/mapdev_fuzz.c tests/fuzz/fuzz.mk include/uapi/linux/mapdev.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) -o $@ $< -lpthread
+
+# fuzz_check runs the fuzzer binary: build it first.
+$(BUILD)/tests/vm/fuzz_check: $(FUZZ_BIN)
+
+fuzz: all
+	BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
+		scripts/vm --kernel $(KERNEL) $(VM_CHECK_ARGS) --timeout $(FUZZ_TIMEOUT) -- \
+		$(FUZZ_BIN) $(if $(SEED),--seed $(SEED)) --calls $(CALLS) $(FUZZ_ARGS)
