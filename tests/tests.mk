@@ -13,7 +13,12 @@ TESTS_VM_BINS := $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%,\
 	$(sort $(wildcard tests/vm/*.c)))
 TESTS_RESULTS := $(BUILD)/results
 
-# The whole VM run, boot to power-off; each test binary has its own limit
+# The kernels `make vm-check` (and so `make check`) runs the VM suite on,
+# one boot each, in turn: scripts/vm --kernel NAME.  VM_KERNELS=6.1 for a
+# quick run.
+VM_KERNELS ?= 6.1 6.12 debug
+
+# One kernel's VM run, boot to power-off; each test binary has its own limit
 # in tests/vm/run-all (MAPDEV_TEST_TIMEOUT, seconds).
 VM_CHECK_TIMEOUT ?= 1800
 
@@ -41,10 +46,13 @@ $(BUILD)/tests/vm/%: tests/vm/%.c tests/tests.mk $(LIBMAPDEV_A)
 host-check: $(TESTS_UNIT_BINS)
 	@BUILD=$(BUILD) tests/vm/run-all --prefix unit $(TESTS_UNIT_BINS)
 
-# VM tests: one boot runs every $(BUILD)/tests/vm/* binary (run-all writes
-# $(BUILD)/results/vm-<name>.log).  The VM run itself is a test too, in
-# vm-kernel.log: its kernel log must stay clean, the guest must not hang
-# or crash (scripts/vm's exit status says which).
+# VM tests: for each kernel in VM_KERNELS, build the modules for it
+# (scripts/build-modules), boot it once and run every $(BUILD)/tests/vm/*
+# binary (run-all writes $(BUILD)/results/vm-KERNEL-<name>.log, and on the
+# debug kernel vm-debug-kmemleak.log).  Each kernel's VM run is a test too,
+# in vm-KERNEL-kernel.log: its modules must build, its kernel log must stay
+# clean, the guest must not hang or crash (scripts/vm's exit status says
+# which).
 host-check vm-check: | $(TESTS_RESULTS)
 $(TESTS_RESULTS):
 	@mkdir -p $@
@@ -54,16 +62,34 @@ VM_PHYS_RESERVED := 0x20000000:16M
 VM_CHECK_ARGS := --append 'memmap=16M$$0x20000000'
 
 vm-check: $(TESTS_VM_BINS)
-	@rm -f $(TESTS_RESULTS)/vm-*.log
-	@st=0; BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
-		scripts/vm $(VM_CHECK_ARGS) --timeout $(VM_CHECK_TIMEOUT) -- \
-		tests/vm/run-all || st=$$?; \
+	@rm -f $(TESTS_RESULTS)/vm-*.log $(TESTS_RESULTS)/vm-*.txt
+	@failed=0; for k in $(VM_KERNELS); do \
+		$(MAKE) --no-print-directory vm-check-one VM_KERNEL=$$k || failed=1; \
+	done; exit $$failed
+
+# One kernel: make vm-check-one VM_KERNEL=6.12 (its logs only).
+vm-check-one: $(TESTS_VM_BINS) $(MAPDEV_TOOL) | $(TESTS_RESULTS)
+	@k='$(VM_KERNEL)'; log=$(TESTS_RESULTS)/vm-$$k-kernel.log; \
+	rm -f $(TESTS_RESULTS)/vm-$$k-*; \
+	t0=$$(date +%s); echo "== vm-check: kernel $$k"; \
+	if ! BUILD=$(BUILD) scripts/build-modules "$$k" >/dev/null; then \
+		echo "FAIL $$k/vm.modules: the modules do not build for kernel $$k" >$$log; \
+		cat $$log; exit 1; \
+	fi; \
+	st=0; BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
+		scripts/vm --kernel "$$k" $(VM_CHECK_ARGS) \
+		--timeout $(VM_CHECK_TIMEOUT) -- tests/vm/run-all || st=$$?; \
 	case $$st in \
-	0|1) echo "PASS vm.kernel-log-clean" ;; \
-	121) echo "FAIL vm.kernel: the guest's kernel log has errors (build/vm/last-dmesg.log)" ;; \
-	124) echo "FAIL vm.kernel: the guest did not finish within $(VM_CHECK_TIMEOUT) s (build/vm/last-boot.log)" ;; \
-	120) echo "FAIL vm.kernel: the guest crashed or failed to boot (build/vm/last-boot.log)" ;; \
-	*) echo "FAIL vm.kernel: scripts/vm failed with exit status $$st" ;; \
-	esac > $(TESTS_RESULTS)/vm-kernel.log; \
-	cat $(TESTS_RESULTS)/vm-kernel.log; \
+	0|1) echo "PASS $$k/vm.kernel-log-clean" ;; \
+	121) echo "FAIL $$k/vm.kernel: the guest's kernel log has errors (build/vm/last-dmesg.log)" ;; \
+	124) echo "FAIL $$k/vm.kernel: the guest did not finish within $(VM_CHECK_TIMEOUT) s (build/vm/last-boot.log)" ;; \
+	120) echo "FAIL $$k/vm.kernel: the guest crashed or failed to boot (build/vm/last-boot.log)" ;; \
+	*) echo "FAIL $$k/vm.kernel: scripts/vm failed with exit status $$st" ;; \
+	esac > $$log; \
+	[ $$st = 0 ] || [ $$st = 1 ] || cp $(BUILD)/vm/last-dmesg.log \
+		$(TESTS_RESULTS)/vm-$$k-dmesg.txt 2>/dev/null || true; \
+	cat $$log; \
+	echo "== vm-check: kernel $$k took $$(( $$(date +%s) - t0 )) s"; \
 	[ $$st = 0 ]
+
+.PHONY: vm-check-one
