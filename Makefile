@@ -52,7 +52,7 @@ include tests/fuzz/fuzz.mk
 # output counts every test: "N passed, N failed, N skipped".  The rest runs
 # in a new make, so KVER is read after deps installed the headers.
 check:
-	scripts/deps
+	scripts/deps --kernels '$(VM_KERNELS)'
 	$(MAKE) --no-print-directory check-run
 
 check-run: all
@@ -65,7 +65,7 @@ check-run: all
 # `make demo`: one VM boot showing buffers made, mapped, filled, read back,
 # explained by mapdev maps, and revoked; then a PCI device's registers.
 demo:
-	scripts/deps
+	scripts/deps --kernels 6.1
 	$(MAKE) all
 	scripts/vm -- scripts/demo-guest
 
