@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fuzzer (tests/fuzz/mapdev_fuzz) in `make check`, on a bounded
+ * budget, and the minimal reproducers of what it found (regress_*).
+ *
+ * Each fuzz run loads the modules itself, checks its own invariants (a
+ * model of every call's result, SIGBUS after revocation, sysfs and debugfs
+ * counters, clean unload, the kernel log) and exits 1 with PROBLEM lines
+ * when one fails; replay a failure with the command it prints.
+ *
+ * Budget: about a minute on the 6.1 guest under TCG.  Each run stops at
+ * its call count or its time limit, whichever comes first, so a slower
+ * kernel (the debug one) runs fewer calls in the same time.
+ * MAPDEV_FUZZ_SCALE=N multiplies both (e.g. 10 for a longer run).
+ */
+#define HARNESS_IMPLEMENTATION
+#include <limits.h>
+#include "mapdev_test.h"
+
+const char *harness_suite = "fuzz";
+
+#define PG 4096UL
+
+/* -- the kernel log ----------------------------------------------------------- */
+
+static int kmsg_open_at_end(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* Fails the test if the kernel logged a warning or worse since @fd was opened. */
+static void kmsg_check(int fd, const char *what)
+{
+	static const char *const bad[] = {
+		"BUG:", "WARNING:", "Oops", "KASAN", "bad page", "Call Trace",
+		"UBSAN", "INFO: possible",
+	};
+	char rec[2048];
+	ssize_t n;
+	unsigned int i;
+
+	if (fd < 0)
+		return;
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		rec[strcspn(rec, "\n")] = '\0';
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			if (strstr(rec, bad[i]))
+				FAILF("%s: the kernel logged: %s", what,
+				      strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
+	}
+	close(fd);
+}
+
+/* -- reproducers of what the fuzzer found ---------------------------------- */
+
+/*
+ * A coherent buffer larger than the page allocator's largest block (4 MiB
+ * on x86-64) made dma_alloc_coherent() hit the WARN_ON in __alloc_pages():
+ * a warning in the kernel log that any CAP_SYS_ADMIN caller could trigger.
+ * It must fail quietly with ENOMEM (or work, where CMA backs it).
+ */
+TEST(regress_coherent_over_max_order_quiet)
+{
+	long long before;
+	int ctl, kmsg, ret;
+
+	need_module("mapdev_buf", "");
+	ctl = ctl_open();
+	before = core_stat("buffers");
+	kmsg = kmsg_open_at_end();
+	buf_destroy_raw(ctl, "rg_coh");
+	errno = 0;
+	ret = buf_create_raw(ctl, "rg_coh", 8 << 20, MAPDEV_BACKEND_COHERENT, 0);
+	if (ret) {
+		CHECK_EQ(errno, ENOMEM);
+		CHECK_EQ(core_stat("buffers"), before);
+	} else {
+		CHECK_OK(buf_destroy_raw(ctl, "rg_coh"));
+	}
+	kmsg_check(kmsg, "an 8 MiB coherent buffer");
+	close(ctl);
+}
+
+/*
+ * Names are [A-Za-z0-9_.-] (docs/ABI.md), but mapdev_check_name() used the
+ * kernel's isalnum(), whose table takes Latin-1 letters (0xc0-0xff) too:
+ * "x\xff" was accepted as /dev/mapdev/x\xff.
+ */
+TEST(regress_name_ascii_only)
+{
+	static const char *const bad[] = { "x\xff", "\xe9t\xe9", "a\xc0z", "\xaa" };
+	unsigned int i;
+	int ctl;
+
+	need_module("mapdev_buf", "");
+	ctl = ctl_open();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!buf_create_raw(ctl, bad[i], PG, MAPDEV_BACKEND_SG, 0)) {
+			buf_destroy_raw(ctl, bad[i]);
+			FAILF("a buffer named \"%s\" (byte %#x) was created",
+			      bad[i], (uint8_t)bad[i][strlen(bad[i]) - 1]);
+		}
+		CHECK_EQ(errno, EINVAL);
+	}
+	close(ctl);
+}
+
+/* -- the fuzzer --------------------------------------------------------------- */
+
+static char fuzz_bin[PATH_MAX + 32];
+
+/* $BUILD/fuzz/mapdev_fuzz, found next to this binary ($BUILD/tests/vm/). */
+static void find_fuzzer(void)
+{
+	char self[PATH_MAX - 64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *s;
+
+	if (n <= 0)
+		FAILF("readlink /proc/self/exe: %s", strerror(errno));
+	self[n] = '\0';
+	s = strrchr(self, '/');
+	*s = '\0';
+	s = strrchr(self, '/');		/* .../tests/vm -> .../tests */
+	if (s)
+		*s = '\0';
+	s = strrchr(self, '/');		/* .../tests -> ... */
+	if (s)
+		*s = '\0';
+	snprintf(fuzz_bin, sizeof(fuzz_bin), "%s/fuzz/mapdev_fuzz", self);
+	if (access(fuzz_bin, X_OK))
+		SKIP("%s is not built (make)", fuzz_bin);
+}
+
+static int scale(void)
+{
+	const char *s = getenv("MAPDEV_FUZZ_SCALE");
+	int n = s ? atoi(s) : 1;
+
+	return n > 0 ? n : 1;
+}
+
+struct run {
+	int status;
+	char hash[32];
+	char summary[256];
+	int problems;
+};
+
+/*
+ * Runs the fuzzer; its PROBLEM lines (and the last few lines) are passed
+ * on to the test's output.  Returns its exit status and trace hash.
+ */
+static struct run fuzz(const char *args)
+{
+	struct run r = { .status = -1 };
+	char cmd[PATH_MAX + 256], line[2048];
+	FILE *f;
+	int st;
+
+	find_fuzzer();
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", fuzz_bin, args);
+	printf("# %s\n", cmd);
+	fflush(stdout);
+	f = popen(cmd, "r");
+	if (!f)
+		FAILF("popen %s: %s", cmd, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *h;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "PROBLEM", 7)) {
+			r.problems++;
+			printf("# %s\n", line);
+		} else if ((h = strstr(line, "trace hash "))) {
+			snprintf(r.hash, sizeof(r.hash), "%.16s", h + 11);
+			printf("# %s\n", line);
+		} else if (strstr(line, " calls in ") || strstr(line, "problem") ||
+			   strstr(line, "mapdev_fuzz: ") == line) {
+			if (strstr(line, " calls in "))
+				snprintf(r.summary, sizeof(r.summary), "%.200s", line);
+			printf("# %s\n", line);
+		}
+	}
+	st = pclose(f);
+	r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	fflush(stdout);
+	return r;
+}
+
+static void fuzz_seed(unsigned int seed, int calls, int secs, const char *extra)
+{
+	char args[256];
+	struct run r;
+
+	snprintf(args, sizeof(args), "--seed %u --calls %d --time %d %s", seed,
+		 calls * scale(), secs * scale(), extra);
+	r = fuzz(args);
+	if (r.status)
+		FAILF("mapdev_fuzz %s: exit status %d, %d problem(s); replay it with the command above (add --trace)",
+		      args, r.status, r.problems);
+}
+
+/* Fixed seeds, one thread: every call's result is predicted. */
+TEST_TIMEOUT(seed_1, 300) { fuzz_seed(1, 4000, 9, ""); }
+TEST_TIMEOUT(seed_2, 300) { fuzz_seed(2, 4000, 9, ""); }
+TEST_TIMEOUT(seed_3, 300) { fuzz_seed(3, 4000, 9, ""); }
+TEST_TIMEOUT(seed_4, 300) { fuzz_seed(4, 4000, 9, ""); }
+
+/* Three threads on the same fds, mappings and devices. */
+TEST_TIMEOUT(threads_3, 300) { fuzz_seed(5, 6000, 10, "--threads 3"); }
+
+/* A seed replays exactly: same calls, same results, same trace hash. */
+TEST_TIMEOUT(replay_is_exact, 300)
+{
+	struct run a, b;
+
+	a = fuzz("--seed 77 --calls 600");
+	if (a.status)
+		FAILF("first run: exit status %d", a.status);
+	b = fuzz("--seed 77 --calls 600");
+	if (b.status)
+		FAILF("second run: exit status %d", b.status);
+	if (!a.hash[0] || strcmp(a.hash, b.hash))
+		FAILF("seed 77 gave trace hash %s, then %s: not reproducible (compare --trace output)",
+		      a.hash, b.hash);
+}
