@@ -87,8 +87,10 @@ static int mapdev_alloc_coherent(struct mapdev_buffer *buf)
 {
 	unsigned long i;
 
+	/* No allocator warning for sizes it cannot give: that is ENOMEM. */
 	buf->vaddr = dma_alloc_coherent(buf->dma_dev, buf->size,
-					&buf->dma_handle, GFP_KERNEL);
+					&buf->dma_handle,
+					GFP_KERNEL | __GFP_NOWARN);
 	if (!buf->vaddr)
 		return -ENOMEM;
 	/* dma-direct hands out the linear map; anything else is not ours. */
