@@ -56,7 +56,8 @@ int mapdev_check_name(const char *name)
 	if (!len || len >= MAPDEV_NAME_LEN || name[0] == '.' || name[0] == '-')
 		return -EINVAL;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!isascii(name[i]) ||
+		    (!isalnum(name[i]) && !strchr("_.-", name[i])))
 			return -EINVAL;
 	return 0;
 }
