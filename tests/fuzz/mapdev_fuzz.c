@@ -1555,7 +1555,8 @@ static void op_mprotect(struct rng *r)
 static void op_madvise(struct rng *r)
 {
 	static const int allowed[] = {
-		EINVAL, ENOMEM, EFAULT, EAGAIN, EIO, EPERM, EBUSY, EOPNOTSUPP, 0,
+		EINVAL, ENOMEM, EFAULT, EAGAIN, EIO, EPERM, EBUSY, EOPNOTSUPP,
+		ENODEV, 0,
 	};
 	static const struct { int adv; const char *name; } advs[] = {
 		{ MADV_NORMAL, "normal" }, { MADV_RANDOM, "random" },
@@ -2444,13 +2445,29 @@ static void do_ioctl(struct rng *r, int s, int k, int mutate)
 	fd = slot_use(s, di);
 	if (fd < 0)
 		return;
-	snprintf(cur_desc, sizeof(cur_desc), "ioctl %s on %s (%s) slot %d argsz %u%s%s",
-		 cname, d.name, dkind_names[d.kind], s, *(uint32_t *)tmp,
-		 mutate ? " mutated" : "", ptr_ok ? "" : " bad pointer");
+	{
+		char extra[160] = "";
+
+		if ((k == I_CREATE || k == I_PCREATE) && !view) {
+			const struct mapdev_buf_create *c = (const void *)kv;
+
+			snprintf(extra, sizeof(extra), " (flags %#x name '%.32s' size %#llx backend %u cache %u)",
+				 c->flags, c->name, (unsigned long long)c->size, c->backend,
+				 c->cache);
+		}
+		snprintf(cur_desc, sizeof(cur_desc), "ioctl %s on %s (%s) slot %d argsz %u%s%s%s",
+			 cname, d.name, dkind_names[d.kind], s, *(uint32_t *)tmp,
+			 mutate ? " mutated" : "", ptr_ok ? "" : " bad pointer", extra);
+	}
 	got = sysret(ioctl(fd, cmd, a));
 	slot_done(s);
-	trace("ioctl %s %s s%d argsz %u m%d p%d -> %s", cname, d.name, s,
-	      *(uint32_t *)tmp, mutate, ptr_ok, got ? errname(-got) : "OK");
+	{
+		char xb[32];
+
+		trace("ioctl %s %s s%d argsz %u m%d p%d -> %s (%s)", cname, d.name, s,
+		      *(uint32_t *)tmp, mutate, ptr_ok, got ? errname(-got) : "OK",
+		      expect == EXP_ANY ? "?" : res_str(expect, xb, sizeof(xb)));
+	}
 	/* Memory is the kernel's to give: ENOMEM is always an answer. */
 	if ((k == I_CREATE || k == I_PCREATE) && got == -ENOMEM)
 		expect = EXP_ANY;
@@ -3456,8 +3473,7 @@ static void *runner(void *arg)
 		}
 		snprintf(cur_desc, sizeof(cur_desc), "%s", ops[k].name);
 		ops[k].fn(&r);
-		if (strict && (i & 63) == 63)
-			check_kmsg();
+		check_kmsg();
 		pthread_mutex_lock(&count_lock);
 		calls_done++;
 		pthread_mutex_unlock(&count_lock);
