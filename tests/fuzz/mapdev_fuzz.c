@@ -450,7 +450,6 @@ static struct {
 static int dev_noexec;		/* /dev is mounted noexec */
 static int kmsg_fd = -1, mem_fd = -1, odirect_fd = -1, efd[2] = { -1, -1 };
 static int odirect_blockdev;
-static uint8_t *argpage;	/* two pages; the second is PROT_NONE */
 
 static int dev_buffer(const struct dev *d)
 {
@@ -512,7 +511,7 @@ static int dev_by_ino(ino_t ino)
 
 static void dev_path(const char *name, char *p, size_t n)
 {
-	snprintf(p, n, "/dev/mapdev/%s", name);
+	snprintf(p, n, "/dev/mapdev/%.40s", name);
 }
 
 /*
@@ -610,12 +609,86 @@ static int dev_learn(int kind, const char *name, int pci)
 	M.devs[di].pci = pci;
 	ret = dev_probe(di);
 	if (ret) {
-		problem("new %s %s: probe: %s", dkind_names[kind], name,
-			errname(-ret));
+		/* With threads, another may have removed it already. */
+		if (strict)
+			problem("new %s %s: probe: %s", dkind_names[kind], name,
+				errname(-ret));
 		M.devs[di].alive = 0;
 		return -1;
 	}
 	return di;
+}
+
+/*
+ * Threads: the model follows what exists, from /dev/mapdev and sysfs
+ * (M.lk held).  A single thread models every change and checks it instead.
+ */
+static void resync_all(void)
+{
+	DIR *dir;
+	struct dirent *e;
+
+	for (int m = 0; m < NMOD; m++)
+		M.mod_up[m] = mod_loaded(m);
+	for (int i = 0; i < MAX_DEVS; i++)
+		if (M.devs[i].used && M.devs[i].alive &&
+		    node_ino(M.devs[i].name) != M.devs[i].ino)
+			M.devs[i].alive = 0;
+	dir = opendir("/dev/mapdev");
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		char p[160], drv[64], link[256];
+		const char *name = e->d_name;
+		int kind, pci = -1, di;
+		ino_t ino;
+		ssize_t n;
+
+		if (name[0] == '.')
+			continue;
+		ino = node_ino(name);
+		di = ino ? dev_by_ino(ino) : -1;
+		if (!ino || (di >= 0 && M.devs[di].alive))
+			continue;
+		snprintf(p, sizeof(p), "/sys/class/mapdev/%.40s/driver", name);
+		if (read_text(p, drv, sizeof(drv)))
+			continue;
+		if (!strcmp(drv, "mapdev_buf")) {
+			kind = !strcmp(name, "buf-control") ? DK_CTL :
+			       !strncmp(name, "fp", 2) ? DK_PBUF : DK_BUF;
+		} else if (!strcmp(drv, "mapdev_phys")) {
+			kind = DK_PHYS;
+		} else if (!strcmp(drv, "mapdev_pci") && !strncmp(name, "pci-", 4)) {
+			kind = DK_PCI;
+			for (int b = 0; b < NBDF; b++)
+				if (!strcmp(name + 4, bdfs[b]))
+					pci = b;
+			if (pci < 0)
+				continue;
+		} else if (!strcmp(drv, "mapdev_pci")) {
+			kind = DK_QBUF;
+			snprintf(p, sizeof(p), "/sys/class/mapdev/%.40s/device", name);
+			n = readlink(p, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			for (int i = 0; i < MAX_DEVS; i++)
+				if (M.devs[i].used && M.devs[i].alive &&
+				    M.devs[i].kind == DK_PCI &&
+				    strstr(link, bdfs[M.devs[i].pci]))
+					pci = i;
+			if (pci < 0)
+				continue;
+		} else {
+			continue;
+		}
+		di = dev_learn(kind, name, pci);
+		if (di >= 0 && kind == DK_PCI)
+			M.devs[di].edu = pci < 2;
+		if (di >= 0 && dev_buffer(&M.devs[di]))
+			M.devs[di].memtype = M.devs[di].reg[0].cache;
+	}
+	closedir(dir);
 }
 
 /* PCI: finds what is bound now. */
@@ -659,8 +732,8 @@ static int learn_buffer(int kind, const char *name, int pci, uint64_t size,
 
 	if (di < 0)
 		return di;
-	if (M.devs[di].nreg != 1 || M.devs[di].reg[0].size != ((size + PG - 1) & ~(PG - 1)) ||
-	    M.devs[di].reg[0].backend != backend || M.devs[di].reg[0].cache != cache)
+	if (strict && (M.devs[di].nreg != 1 || M.devs[di].reg[0].size != ((size + PG - 1) & ~(PG - 1)) ||
+	    M.devs[di].reg[0].backend != backend || M.devs[di].reg[0].cache != cache))
 		problem("buffer %s: regions %d, size %" PRIu64 " backend %u cache %u; made with size %" PRIu64 " backend %u cache %u",
 			name, M.devs[di].nreg, M.devs[di].reg[0].size,
 			M.devs[di].reg[0].backend, M.devs[di].reg[0].cache,
@@ -931,6 +1004,7 @@ static int slot_free(void)
 /* -- thread-local scratch ----------------------------------------------------- */
 
 static __thread uint8_t *data;	/* DATA_SIZE bytes */
+static __thread uint8_t *argpage;	/* two pages; the second is PROT_NONE */
 
 /* -- the operations ----------------------------------------------------------- */
 
@@ -957,7 +1031,7 @@ static void judge(const char *what, long got, long expect, const int *allowed)
 	char g[32], x[32];
 
 	if (strict && expect != EXP_ANY && got != expect) {
-		problem("%s returned %s, expected %s", what, res_str(got, g, sizeof(g)),
+		problem("returned %s, expected %s", res_str(got, g, sizeof(g)),
 			res_str(expect, x, sizeof(x)));
 		return;
 	}
@@ -965,7 +1039,7 @@ static void judge(const char *what, long got, long expect, const int *allowed)
 		for (const int *a = allowed; *a; a++)
 			if (-got == *a)
 				return;
-		problem("%s failed with %s, which it may not", what, errname((int)-got));
+		problem("failed with %s, which it may not", errname((int)-got));
 	}
 }
 
@@ -1032,6 +1106,10 @@ static void op_open(struct rng *r)
 
 		if (!fstat(fd, &st))
 			which = dev_by_ino(st.st_ino);
+		if (!strict && (which < 0 || !M.devs[which].alive)) {
+			resync_all();
+			which = dev_by_ino(st.st_ino);
+		}
 		if (which < 0 || !M.devs[which].alive) {
 			/* A device we did not know of: learn it. */
 			if (strict)
@@ -1152,6 +1230,10 @@ static long predict_mmap(const struct dev *d, int oflags, uint64_t len,
 		return -EACCES;
 	if ((prot & PROT_EXEC) && dev_noexec)
 		return -EPERM;
+	/* mmap_region(): a private writable mapping is charged (overcommit). */
+	if (type == MAP_PRIVATE && (prot & PROT_WRITE) && !(flags & MAP_NORESERVE) &&
+	    len > (2ULL << 30))
+		return -ENOMEM;
 	/* mapdev_mmap() */
 	if (type == MAP_PRIVATE)
 		return -EINVAL;
@@ -1318,14 +1400,14 @@ static void op_mmap(struct rng *r)
 	snprintf(cur_desc, sizeof(cur_desc),
 		 "mmap %s (%s) slot %d flags %#x: len %#" PRIx64 " prot %d flags %#x off %#" PRIx64 " %s page %" PRIu64,
 		 d.name, dkind_names[d.kind], s, oflags, len, prot, flags, off, pl, page);
+	/* Layout changes and the model's record of them go together. */
+	LOCK();
 	p = mmap(hint, len, prot, flags, fd, (off_t)off);
 	got = p == MAP_FAILED ? -errno : 0;
 	slot_done(s);
 	trace("mmap %s s%d len %#" PRIx64 " prot %d fl %#x off %#" PRIx64 " %s %" PRIu64 " -> %s",
 	      d.name, s, len, prot, flags, off, pl, page, got ? errname(-got) : "OK");
 	judge(cur_desc, got, expect, allowed);
-
-	LOCK();
 	if (p != MAP_FAILED) {
 		uint64_t a = (uint64_t)p, np = (len + PG - 1) / PG;
 
@@ -1367,14 +1449,12 @@ static void op_mmap_anon(struct rng *r)
 	page = pick_page(r, 0);
 	if (page + np > ARENA_PAGES)
 		page = ARENA_PAGES - np;
-	UNLOCK();
 	p = mmap(arena_addr(page), np * PG, prot,
 		 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	snprintf(cur_desc, sizeof(cur_desc), "mmap anon page %" PRIu64 " +%" PRIu64, page, np);
 	trace("mmap-anon %" PRIu64 " +%" PRIu64 " prot %d -> %s", page, np, prot,
 	      p == MAP_FAILED ? errname(errno) : "OK");
 	judge(cur_desc, p == MAP_FAILED ? -errno : 0, 0, NULL);
-	LOCK();
 	memset(&M.ro[page], 0, np);
 	rebuild_runs();
 	UNLOCK();
@@ -1415,11 +1495,11 @@ static void op_munmap(struct rng *r)
 		expect = -EINVAL;
 	}
 	snprintf(cur_desc, sizeof(cur_desc), "munmap page %" PRIu64 " +%" PRIu64, page, np);
+	LOCK();
 	got = sysret(munmap((void *)a, len));
 	trace("munmap %" PRIu64 " +%" PRIu64 " %s -> %s", page, np,
 	      expect ? "bad" : "", got ? errname(-got) : "OK");
 	judge(cur_desc, got, expect, allowed);
-	LOCK();
 	rebuild_runs();
 	UNLOCK();
 }
@@ -1474,7 +1554,6 @@ static void op_mremap(struct rng *r)
 			newnp = lim / 2;
 		dst = below(r, lim - newnp);
 	}
-	UNLOCK();
 	snprintf(cur_desc, sizeof(cur_desc), "mremap page %" PRIu64 " +%" PRIu64 " -> +%" PRIu64 " flags %#x dst %" PRIu64,
 		 page, np, newnp, flags, dst);
 	p = mremap(arena_addr(page), variant == 5 ? 0 : np * PG, newnp * PG,
@@ -1483,7 +1562,6 @@ static void op_mremap(struct rng *r)
 	trace("mremap %" PRIu64 " +%" PRIu64 " +%" PRIu64 " %#x %" PRIu64 " -> %s",
 	      page, np, newnp, flags, dst, got ? errname(-got) : "OK");
 	judge(cur_desc, got, EXP_ANY, allowed);
-	LOCK();
 	if (p != MAP_FAILED) {
 		uint64_t a = (uint64_t)p;
 
@@ -1539,14 +1617,12 @@ static void op_mprotect(struct rng *r)
 				expect = 0;
 		}
 	}
-	UNLOCK();
 	snprintf(cur_desc, sizeof(cur_desc), "mprotect page %" PRIu64 " +%" PRIu64 " prot %#x",
 		 page, np, prot);
 	got = sysret(mprotect(arena_addr(page), np * PG, prot));
 	trace("mprotect %" PRIu64 " +%" PRIu64 " %#x -> %s", page, np, prot,
 	      got ? errname(-got) : "OK");
 	judge(cur_desc, got, expect, allowed);
-	LOCK();
 	rebuild_runs();
 	check_runs("mprotect");
 	UNLOCK();
@@ -1556,7 +1632,7 @@ static void op_madvise(struct rng *r)
 {
 	static const int allowed[] = {
 		EINVAL, ENOMEM, EFAULT, EAGAIN, EIO, EPERM, EBUSY, EOPNOTSUPP,
-		ENODEV, 0,
+		ENODEV, EACCES, 0,
 	};
 	static const struct { int adv; const char *name; } advs[] = {
 		{ MADV_NORMAL, "normal" }, { MADV_RANDOM, "random" },
@@ -1582,14 +1658,12 @@ static void op_madvise(struct rng *r)
 	/* POPULATE_WRITE writes: not into edu's registers. */
 	if (advs[k].adv == MADV_POPULATE_WRITE && page < EDU_PAGES)
 		k = 0;
-	UNLOCK();
 	snprintf(cur_desc, sizeof(cur_desc), "madvise page %" PRIu64 " +%" PRIu64 " %s",
 		 page, np, advs[k].name);
 	got = sysret(madvise(arena_addr(page), np * PG, advs[k].adv));
 	trace("madvise %" PRIu64 " +%" PRIu64 " %s -> %s", page, np, advs[k].name,
 	      got ? errname(-got) : "OK");
 	judge(cur_desc, got, EXP_ANY, allowed);
-	LOCK();
 	rebuild_runs();
 	UNLOCK();
 }
@@ -2901,7 +2975,10 @@ static void op_pci(struct rng *r)
 	LOCK();
 	if ((what < 4 || what == 8) && !got && di >= 0)
 		kill_pci(di, wn);
-	resync_pci();
+	if (strict)
+		resync_pci();
+	else
+		resync_all();
 	UNLOCK();
 }
 
@@ -2943,6 +3020,8 @@ static void op_module(struct rng *r)
 		load_pci(r);
 	else
 		load_phys(r);
+	if (!strict)
+		resync_all();
 	UNLOCK();
 }
 
@@ -3195,7 +3274,9 @@ static void load_buf(struct rng *r)
 		M.fail_alloc = M.fail_alloc > n ? M.fail_alloc - n : 0;
 	}
 	if (got) {
-		problem("loading mapdev_buf: %s", errname(-got));
+		/* With threads another may be loading or unloading it. */
+		if (strict)
+			problem("loading mapdev_buf: %s", errname(-got));
 		return;
 	}
 	M.mod_up[M_BUF] = 1;
@@ -3217,7 +3298,8 @@ static void load_pci(struct rng *r)
 	got = mod_load(M_PCI, params);
 	trace("load mapdev_pci %s -> %s", params, got ? errname(-got) : "OK");
 	if (got) {
-		problem("loading mapdev_pci: %s", errname(-got));
+		if (strict)
+			problem("loading mapdev_pci: %s", errname(-got));
 		return;
 	}
 	M.mod_up[M_PCI] = 1;
@@ -3237,7 +3319,8 @@ static void load_phys(struct rng *r)
 	got = mod_load(M_PHYS, params);
 	trace("load mapdev_phys %s -> %s", params, got ? errname(-got) : "OK");
 	if (got) {
-		problem("loading mapdev_phys: %s", errname(-got));
+		if (strict)
+			problem("loading mapdev_phys: %s", errname(-got));
 		return;
 	}
 	M.mod_up[M_PHYS] = 1;
@@ -3319,10 +3402,6 @@ static void setup(void)
 		die("the arena at %#lx is not free", ARENA_BASE);
 	munmap(a, 2 * ARENA_SIZE);
 
-	argpage = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (argpage == MAP_FAILED || mprotect(argpage + PG, PG, PROT_NONE))
-		die("mmap: %s", strerror(errno));
 	{
 		struct statvfs sv;
 
@@ -3454,6 +3533,10 @@ static void *runner(void *arg)
 	cur_thread = t;
 	if (posix_memalign((void **)&data, PG, DATA_SIZE))
 		die("out of memory");
+	argpage = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (argpage == MAP_FAILED || mprotect(argpage + PG, PG, PROT_NONE))
+		die("mmap: %s", strerror(errno));
 	memset(data, 0, DATA_SIZE);
 	for (i = t; i < opt.calls; i += opt.threads) {
 		struct rng r = stream(i, 1, 0);
