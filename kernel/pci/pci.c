@@ -81,7 +81,7 @@ struct mpci {
 	int irq;				/* Linux irq, or -1 */
 	bool msi;
 	bool irq_enabled;			/* MSI: not disabled by user */
-	struct mutex lock;			/* bufs, irq_enabled */
+	struct mutex lock;			/* bufs, irq (teardown), irq_enabled */
 	struct list_head bufs;
 };
 
@@ -106,18 +106,20 @@ static irqreturn_t mpci_intx_handler(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+/* Under mp->lock, as the teardown: never an irq being freed, or freed. */
 static int mpci_irq_control(struct mapdev_device *md, bool enable)
 {
 	struct mpci *mp = md->priv;
 
-	if (mp->irq < 0)
-		return -EOPNOTSUPP;
-	if (!mp->msi) {
-		pci_intx(mp->pdev, enable);
-		return 0;
-	}
 	mutex_lock(&mp->lock);
-	if (enable && !mp->irq_enabled)
+	if (mp->irq < 0) {
+		/* Torn down: the function is going away. */
+		mutex_unlock(&mp->lock);
+		return -ENODEV;
+	}
+	if (!mp->msi)
+		pci_intx(mp->pdev, enable);
+	else if (enable && !mp->irq_enabled)
 		enable_irq(mp->irq);
 	else if (!enable && mp->irq_enabled)
 		disable_irq(mp->irq);
@@ -171,8 +173,9 @@ static int mpci_irq_setup(struct mpci *mp)
 
 static void mpci_irq_teardown(struct mpci *mp)
 {
+	mutex_lock(&mp->lock);
 	if (mp->irq < 0)
-		return;
+		goto out;
 	if (mp->msi && !mp->irq_enabled)
 		enable_irq(mp->irq);	/* free_irq wants it balanced */
 	free_irq(mp->irq, mp);
@@ -181,6 +184,8 @@ static void mpci_irq_teardown(struct mpci *mp)
 	else
 		pci_intx(mp->pdev, 0);
 	mp->irq = -1;
+out:
+	mutex_unlock(&mp->lock);
 }
 
 /* -- config space and I/O BARs ------------------------------------------------ */
