@@ -28,7 +28,10 @@ $(FUZZ_BIN): tests/fuzz/mapdev_fuzz.c tests/fuzz/fuzz.mk include/uapi/linux/mapd
 # fuzz_check runs the fuzzer binary: build it first.
 $(BUILD)/tests/vm/fuzz_check: $(FUZZ_BIN)
 
+# The modules are built for KERNEL first (scripts/build-modules), as
+# vm-check-one does.
 fuzz: all
+	@BUILD=$(BUILD) scripts/build-modules $(KERNEL) >/dev/null
 	BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
 		scripts/vm --kernel $(KERNEL) $(VM_CHECK_ARGS) --timeout $(FUZZ_TIMEOUT) -- \
 		$(FUZZ_BIN) $(if $(SEED),--seed $(SEED)) --calls $(CALLS) $(FUZZ_ARGS)
