@@ -7,6 +7,7 @@
 #   make fuzz SEED=S CALLS=N KERNEL=NAME       replay / choose; KERNEL as in
 #                                              scripts/vm --kernel NAME
 #   make fuzz FUZZ_ARGS='--threads 3 --time 600'
+#   make fuzz-long FUZZ_MINUTES=30 [SEED=S]      seed after seed (tests/fuzz/long-run)
 #
 # `make check` runs it with a bounded budget through tests/vm/fuzz_check.c.
 # tests/fuzz/mapdev.txt is the syzkaller description of the devices.
@@ -35,3 +36,16 @@ fuzz: all
 	BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
 		scripts/vm --kernel $(KERNEL) $(VM_CHECK_ARGS) --timeout $(FUZZ_TIMEOUT) -- \
 		$(FUZZ_BIN) $(if $(SEED),--seed $(SEED)) --calls $(CALLS) $(FUZZ_ARGS)
+
+# A long run: seed after seed for FUZZ_MINUTES minutes in one boot
+# (tests/fuzz/long-run: three single-threaded runs of 20000 calls, then a
+# threaded one of two minutes, ...), from SEED on.
+FUZZ_MINUTES ?= 30
+fuzz-long: all
+	@BUILD=$(BUILD) scripts/build-modules $(KERNEL) >/dev/null
+	BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
+		scripts/vm --kernel $(KERNEL) $(VM_CHECK_ARGS) \
+		--timeout $$(( $(FUZZ_MINUTES) * 60 + 900 )) -- \
+		tests/fuzz/long-run $(FUZZ_MINUTES) $(SEED)
+
+.PHONY: fuzz-long
