@@ -1185,13 +1185,26 @@ static uint32_t map_cache(const struct dev *d, int ri, int oflags)
 	return d->reg[ri].cache;
 }
 
+/*
+ * Whether region @ri of device @di is mapped outside arena pages
+ * [@lo, @hi): a MAP_FIXED mapping there replaces what it covers, and the
+ * kernel closes those VMAs before the driver's ->mmap runs.
+ */
+static int region_mapped_except(int di, int ri, uint64_t lo, uint64_t hi)
+{
+	for (int i = 0; i < M.nruns; i++) {
+		struct run *ru = &M.runs[i];
+
+		if (ru->kind == 2 && ru->dev == di && (int)(ru->pgoff >> 28) == ri &&
+		    (ru->start < lo || ru->start + ru->n > hi))
+			return 1;
+	}
+	return 0;
+}
+
 static int region_mapped(int di, int ri)
 {
-	for (int i = 0; i < M.nruns; i++)
-		if (M.runs[i].kind == 2 && M.runs[i].dev == di &&
-		    (int)(M.runs[i].pgoff >> 28) == ri)
-			return 1;
-	return 0;
+	return region_mapped_except(di, ri, 0, 0);
 }
 
 /*
@@ -1387,8 +1400,11 @@ static void op_mmap(struct rng *r)
 		expect = predict_mmap(&d, oflags, len, prot, flags, off, conflict);
 		if (expect == 0 && dev_buffer(&d)) {
 			uint32_t c = map_cache(&d, ri, oflags);
+			uint64_t np = (len + PG - 1) / PG;
 
-			if (d.memtype != c && region_mapped(di, ri))
+			if (d.memtype != c &&
+			    ((flags & MAP_FIXED) ? region_mapped_except(di, ri, page, page + np) :
+			     region_mapped(di, ri)))
 				expect = -EBUSY;
 		}
 	}
