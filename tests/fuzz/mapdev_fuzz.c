@@ -886,6 +886,7 @@ static uint64_t pick_page(struct rng *r, int edu_zone_only)
 
 /* -- touching memory ------------------------------------------------------- */
 
+static long touches[3];		/* OK, SIGSEGV, SIGBUS */
 static __thread sigjmp_buf touch_jmp;
 static __thread volatile int in_touch;
 
@@ -1705,6 +1706,7 @@ static void one_touch(struct rng *r, int judge_it)
 	expect = expect_touch(page, wr);
 	UNLOCK();
 	sig = touch((volatile uint8_t *)arena_addr(page) + off, wr, width, val, &got_v);
+	__atomic_add_fetch(&touches[sig == SIGBUS ? 2 : sig ? 1 : 0], 1, __ATOMIC_RELAXED);
 	snprintf(cur_desc, sizeof(cur_desc), "%s %d bytes at arena page %" PRIu64 " + %#" PRIx64,
 		 wr ? "write" : "read", width, page, off);
 	trace("touch %s %d %" PRIu64 "+%#" PRIx64 " -> %s", wr ? "w" : "r", width,
@@ -3707,8 +3709,9 @@ int main(int argc, char **argv)
 	{
 		double el = now() - t_start;
 
-		printf("mapdev_fuzz: %" PRIu64 " calls in %.1f s (%.0f/s)\n", calls_done, el,
-		       el > 0 ? calls_done / el : 0.0);
+		printf("mapdev_fuzz: %" PRIu64 " calls in %.1f s (%.0f/s); touches: %ld worked, %ld SIGSEGV, %ld SIGBUS\n",
+		       calls_done, el, el > 0 ? calls_done / el : 0.0, touches[0],
+		       touches[1], touches[2]);
 	}
 	if (!opt.no_teardown)
 		teardown();
