@@ -4,10 +4,14 @@
  *
  * A mapping is MAP_SHARED, never executable, inside one region, and
  * VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP.  Its pages are inserted by
- * the fault handler, one at a time or in batches, or all at mmap time
- * (module parameter map_mode).  Every VMA holds a reference on the region's
- * buffer, so the memory outlives any mapping of it; a device that goes away
- * zaps the mappings and later faults get SIGBUS.
+ * the fault handler (module parameter map_mode): one at a time, in aligned
+ * batches, or the whole VMA at its first fault.  Never inside ->mmap: the
+ * kernel links the VMA into the file's i_mmap tree only after ->mmap
+ * returns, so a revocation running in between would not zap pages put
+ * there.  Faults run inside the SRCU section revocation waits for.  Every
+ * VMA holds a reference on the region's buffer, so the memory outlives any
+ * mapping of it; a device that goes away zaps the mappings and later
+ * faults get SIGBUS.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -20,7 +24,7 @@
 enum mapdev_map_mode {
 	MAPDEV_MAP_FAULT,	/* one page per fault */
 	MAPDEV_MAP_BATCH,	/* an aligned batch of pages per fault */
-	MAPDEV_MAP_POPULATE,	/* every page at mmap time */
+	MAPDEV_MAP_POPULATE,	/* the whole VMA at its first fault */
 };
 
 static const char * const map_mode_names[] = {
@@ -51,7 +55,7 @@ static const struct kernel_param_ops map_mode_ops = {
 	.get = map_mode_get,
 };
 module_param_cb(map_mode, &map_mode_ops, NULL, 0644);
-MODULE_PARM_DESC(map_mode, "how mappings get their pages: fault, batch (default) or populate");
+MODULE_PARM_DESC(map_mode, "how mappings get their pages: fault (a page a fault), batch (default) or populate (the whole mapping at its first fault)");
 
 static unsigned int fault_batch = 64;
 
@@ -170,21 +174,26 @@ static vm_fault_t mapdev_vm_fault(struct vm_fault *vmf)
 	struct mapdev_region *r = vma_region(vma);
 	unsigned long addr, start, end, batch;
 	vm_fault_t ret;
-	int idx;
+	int idx, mode;
 
 	idx = srcu_read_lock(&mapdev_srcu);
 	if (READ_ONCE(md->dead)) {
 		ret = VM_FAULT_SIGBUS;
 		goto out;
 	}
+	mode = READ_ONCE(map_mode);
 	ret = mapdev_insert(vma, vmf->address, r);
-	if (ret & VM_FAULT_ERROR || READ_ONCE(map_mode) == MAPDEV_MAP_FAULT)
+	if (ret & VM_FAULT_ERROR || mode == MAPDEV_MAP_FAULT)
 		goto out;
 
-	/* The rest of the aligned batch around the fault, inside the VMA. */
+	/* The rest of the VMA, or of the aligned batch around the fault. */
 	batch = (unsigned long)READ_ONCE(fault_batch) << PAGE_SHIFT;
 	start = max(vma->vm_start, ALIGN_DOWN(vmf->address, batch));
 	end = min(vma->vm_end, ALIGN_DOWN(vmf->address, batch) + batch);
+	if (mode == MAPDEV_MAP_POPULATE) {
+		start = vma->vm_start;
+		end = vma->vm_end;
+	}
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		if (addr == (vmf->address & PAGE_MASK))
 			continue;
@@ -298,29 +307,6 @@ static const struct vm_operations_struct mapdev_vm_ops = {
 	.access = mapdev_vm_access,
 };
 
-/* Maps every page of the VMA now, one remap per physically contiguous run. */
-static int mapdev_populate(struct vm_area_struct *vma, struct mapdev_buffer *buf)
-{
-	unsigned long first = vma_page_index(vma, vma->vm_start);
-	unsigned long n = vma_pages(vma), i = 0;
-	int ret;
-
-	while (i < n) {
-		unsigned long pfn = page_to_pfn(buf->pages[first + i]);
-		unsigned long run = 1;
-
-		while (i + run < n &&
-		       page_to_pfn(buf->pages[first + i + run]) == pfn + run)
-			run++;
-		ret = remap_pfn_range(vma, vma->vm_start + (i << PAGE_SHIFT),
-				      pfn, run << PAGE_SHIFT, vma->vm_page_prot);
-		if (ret)
-			return ret;
-		i += run;
-	}
-	return 0;
-}
-
 static pgprot_t mapdev_pgprot(pgprot_t prot, u32 cache)
 {
 	switch (cache) {
@@ -404,16 +390,6 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_ops = &mapdev_vm_ops;
 	vma->vm_private_data = md;
 	mapdev_vma_get(vma);
-
-	/* Device memory is never mapped at mmap time: see mapdev_vma_get(). */
-	if (r->buf && READ_ONCE(map_mode) == MAPDEV_MAP_POPULATE) {
-		ret = mapdev_populate(vma, r->buf);
-		if (ret) {
-			/* The caller zaps what was inserted, but will not close. */
-			mapdev_vm_close(vma);
-			goto out_unlock;
-		}
-	}
 	ret = 0;
 out_unlock:
 	mutex_unlock(&md->lock);
