@@ -5,7 +5,8 @@
  * Every figure is the median of RUNS runs, measured side by side in one
  * boot against what a user would otherwise pick, and reported as a ratio:
  *
- *  1. map + first touch of 64 MiB: map_mode fault, batch and populate,
+ *  1. map + first touch of 64 MiB: map_mode fault, batch and populate
+ *     (the whole mapping at the first fault),
  *     against anonymous memory with MAP_POPULATE (the kernel's best path)
  *     and anonymous memory faulted page by page;
  *  2. sequential read and write of a mapped cached buffer against the same
