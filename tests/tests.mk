@@ -15,8 +15,11 @@ TESTS_RESULTS := $(BUILD)/results
 
 # The kernels `make vm-check` (and so `make check`) runs the VM suite on,
 # one boot each, in turn: scripts/vm --kernel NAME.  VM_KERNELS=6.1 for a
-# quick run.
-VM_KERNELS ?= 6.1 6.12 debug
+# quick run.  The KASAN/lockdep debug kernel is not in the default yet: its
+# trimmed config still lacks what the fuzzer uses (process_vm_readv gives
+# ENOSYS) and its suite's run time is not measured; run it with
+# VM_KERNELS="6.1 6.12 debug".
+VM_KERNELS ?= 6.1 6.12
 
 # One kernel's VM run, boot to power-off; each test binary has its own limit
 # in tests/vm/run-all (MAPDEV_TEST_TIMEOUT, seconds).
