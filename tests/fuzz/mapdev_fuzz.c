@@ -3457,26 +3457,35 @@ static void check_kmsg(void)
 		"BUG:", "WARNING:", "Oops", "KASAN", "bad page", "Call Trace",
 		"INFO: possible", "UBSAN", "kmemleak", "DMA-API",
 	};
+	static __thread int context;	/* lines of a report still to show */
 	char rec[2048];
 	ssize_t n;
 
 	if (kmsg_fd < 0)
 		return;
 	for (;;) {
+		char *msg;
+		int hit = 0;
+
 		n = read(kmsg_fd, rec, sizeof(rec) - 1);
 		if (n < 0 && errno == EPIPE)
 			continue;
 		if (n <= 0)
 			break;
 		rec[n] = '\0';
-		for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-			if (strstr(rec, bad[i])) {
-				char *msg = strchr(rec, ';');
-
-				rec[strcspn(rec, "\n")] = '\0';
-				problem("kernel log: %s", msg ? msg + 1 : rec);
-				break;
-			}
+		rec[strcspn(rec, "\n")] = '\0';
+		msg = strchr(rec, ';') ? strchr(rec, ';') + 1 : rec;
+		for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]) && !hit; i++)
+			hit = strstr(rec, bad[i]) != NULL;
+		if (hit && !context) {
+			problem("kernel log: %s", msg);
+			context = 40;	/* the report's next lines: the stack */
+		} else if (context) {
+			context--;
+			pthread_mutex_lock(&out_lock);
+			printf("  kernel log: %s\n", msg);
+			pthread_mutex_unlock(&out_lock);
+		}
 	}
 }
 
