@@ -38,6 +38,17 @@ static DEFINE_IDA(mapdev_minors);
 static DEFINE_MUTEX(mapdev_names_lock);	/* name check + device_add */
 static struct vfsmount *mapdev_mnt;
 
+/*
+ * Two lockdep classes of md->ops_lock.  A driver's ioctl runs under its
+ * device's ops_lock and may unregister a buffer device (buf-control's
+ * DESTROY, a PCI function's BUF_DESTROY), which takes that device's
+ * ops_lock.  Devices without driver ops never hold theirs while taking
+ * another's, so there is no cycle; one class would make lockdep see
+ * recursion.
+ */
+static struct lock_class_key mapdev_ops_lock_driver;
+static struct lock_class_key mapdev_ops_lock_plain;
+
 /* -- names --------------------------------------------------------------- */
 
 /**
@@ -626,6 +637,12 @@ struct mapdev_device *mapdev_device_alloc(struct device *parent,
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&md->lock);
 	init_rwsem(&md->ops_lock);
+	if (ops)
+		lockdep_set_class_and_name(&md->ops_lock, &mapdev_ops_lock_driver,
+					   "mapdev_driver_device_ops");
+	else
+		lockdep_set_class_and_name(&md->ops_lock, &mapdev_ops_lock_plain,
+					   "mapdev_device_ops");
 	md->irq_index = -1;
 	md->open_cap = -1;
 	init_waitqueue_head(&md->irq.wait);
@@ -712,8 +729,9 @@ EXPORT_SYMBOL_GPL(mapdev_device_register);
  *
  * After this returns, no open file reaches the device's memory or the
  * driver's ops: every mapping is zapped (later touches get SIGBUS),
- * read/write/ioctl return -ENODEV.  Region memory is freed once no VMA
- * holds it.  Drops the caller's reference.
+ * read/write/ioctl return -ENODEV.  The regions' buffers are put (freed
+ * unless the driver holds another reference): nothing in user space
+ * reaches them any more.  Drops the caller's reference.
  *
  * Context: may sleep; must not be called from a mapdev fault or copy.
  */
@@ -735,8 +753,10 @@ void mapdev_device_unregister(struct mapdev_device *md)
 	if (md->registered)
 		cdev_device_del(&md->cdev, &md->dev);
 	/*
-	 * The regions' memory.  VMAs keep their references on buffers, and
-	 * r->buf stays valid for them; nothing reaches device memory now.
+	 * The regions' memory.  Every path to it (fault, ->access, read,
+	 * write, sync) checks md->dead inside the SRCU section waited for
+	 * above, and the page tables were just zapped: nothing reaches it
+	 * now, and r->buf is never dereferenced again.
 	 */
 	for (i = 0; i < md->nr_regions; i++) {
 		struct mapdev_region *r = &md->regions[i];

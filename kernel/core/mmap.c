@@ -8,10 +8,13 @@
  * batches, or the whole VMA at its first fault.  Never inside ->mmap: the
  * kernel links the VMA into the file's i_mmap tree only after ->mmap
  * returns, so a revocation running in between would not zap pages put
- * there.  Faults run inside the SRCU section revocation waits for.  Every
- * VMA holds a reference on the region's buffer, so the memory outlives any
- * mapping of it; a device that goes away zaps the mappings and later
- * faults get SIGBUS.
+ * there.  Faults, and ->access, run inside the SRCU section revocation
+ * waits for, and check the device is alive there.  So once unregister has
+ * waited and zapped, no page table and no kernel path reaches the region's
+ * memory, and unregister frees it at once: a VMA holds no reference on a
+ * buffer, and later faults get SIGBUS.  (Memory that outlived its device
+ * would also outlive the driver's binding: a PCI function's DMA buffers
+ * must be freed before its driver lets go of it.)
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -120,17 +123,16 @@ static unsigned long vma_page_index(struct vm_area_struct *vma,
 }
 
 /*
- * Takes what one VMA holds: counts and a reference on a buffer.  Device
- * memory is not refcounted: it is only ever mapped at fault time, inside
- * the SRCU section that unregister waits for before it zaps.
+ * Counts one more VMA of the device and region.  The VMA's file keeps the
+ * device (and so the region) allocated; the region's memory is only ever
+ * mapped at fault time, inside the SRCU section that unregister waits for
+ * before it zaps and frees.
  */
 static void mapdev_vma_get(struct vm_area_struct *vma)
 {
 	struct mapdev_device *md = vma->vm_private_data;
 	struct mapdev_region *r = vma_region(vma);
 
-	if (r->buf)
-		kref_get(&r->buf->ref);
 	atomic_inc(&r->map_count);
 	atomic_inc(&md->map_count);
 }
@@ -147,8 +149,6 @@ static void mapdev_vm_close(struct vm_area_struct *vma)
 
 	atomic_dec(&md->map_count);
 	atomic_dec(&r->map_count);
-	if (r->buf)
-		mapdev_buffer_put(r->buf);
 }
 
 static vm_fault_t mapdev_insert(struct vm_area_struct *vma, unsigned long addr,

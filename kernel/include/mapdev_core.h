@@ -13,8 +13,9 @@
  *    is closed; after mapdev_device_unregister() returns, core calls none of
  *    the driver's ops and every user mapping is zapped (a later touch gets
  *    SIGBUS);
- *  - a buffer's memory is freed when its region is gone and no VMA refers to
- *    it any more, so no user mapping ever points to freed memory.
+ *  - unregister puts the regions' buffers after it has zapped every
+ *    mapping, so a buffer's memory (and its DMA mapping) is gone when the
+ *    device is, and no user mapping ever points to freed memory.
  */
 #ifndef _MAPDEV_CORE_H
 #define _MAPDEV_CORE_H

@@ -508,9 +508,14 @@ static void mpci_remove(struct pci_dev *pdev)
 	mpci_irq_teardown(mp);
 	/* ...then revoke mappings, wake waiters, wait for ops in progress. */
 	mapdev_device_unregister(mp->md);
+	/*
+	 * User space can no longer program the function; stop any DMA it
+	 * started before its buffers are freed (they go now, not when the
+	 * last mapping does: their DMA mappings belong to this binding).
+	 */
+	pci_clear_master(pdev);
 	mpci_buf_destroy_all(mp);
 	mpci_unmap_io(mp);
-	pci_clear_master(pdev);
 	pci_release_regions(pdev);
 	pci_disable_device(pdev);
 	kfree(mp);

@@ -478,6 +478,13 @@ static void revoke_while_busy(const char *how)
 	EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)buf);
 	CHECK(access("/dev/mapdev/edu-rv", F_OK) != 0);
 	CHECK(access("/dev/mapdev/pci-" EDU_BDF, F_OK) != 0);
+	/*
+	 * The function's DMA buffer went with the binding, though still
+	 * mapped: DMA memory must not outlive its driver's hold on the device
+	 * (the debug kernel's DMA-API checks say "device driver has pending
+	 * DMA allocations while released from device" otherwise).
+	 */
+	CHECK_EQ(core_stat("buffers"), 0);
 	munmap((void *)bar, 1 << 20);
 	munmap(buf, PG);
 	close(bfd);
