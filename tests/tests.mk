@@ -17,7 +17,7 @@ TESTS_RESULTS := $(BUILD)/results
 # one boot each, in turn: scripts/vm --kernel NAME.  Debian 12's 6.1,
 # Debian 13's 6.12 and the debug kernel (6.1 with KASAN, lockdep,
 # kmemleak, DMA-API debugging...); VM_KERNELS=6.1 for a quick run.
-# Measured on an idle 2-CPU machine: 6.1 330 s, 6.12 230 s, debug 610 s.
+# Measured on an idle 2-CPU machine: 6.1 333 s, 6.12 240 s, debug 681 s.
 VM_KERNELS ?= 6.1 6.12 debug
 
 # The time-boxed tests, per kernel: MAPDEV_* variables for the guest
