@@ -9,6 +9,9 @@
  *   remove      edu removed through sysfs, then a bus rescan
  *   rmmod_pci   mapdev_pci unloaded under edu
  *
+ * and three aimed at races found before: irq_mask_vs_unbind,
+ * populate_vs_destroy and populate_fork_vs_destroy.
+ *
  * Three workers on the guest's two vCPUs: two map (random ranges, fresh
  * opens), touch and unmap in a loop, keeping their newest mapping; one
  * reads and writes through the copy path (and, for PCI, config space and
@@ -21,9 +24,10 @@
  *
  * MAPDEV_STRESS_CYCLES (default 1000) cycles per scenario, but no more
  * than MAPDEV_STRESS_SECONDS (default 45) seconds each: run-all gives a
- * test binary 600 s, so under TCG the slow scenarios (a module load or a
- * PCI rescan each cycle) stop early, which the output says; docs/TESTING.md
- * has the measured times and the command for the full 1000.
+ * test binary 600 s by default, so under TCG the slow scenarios (a module
+ * load or a PCI rescan each cycle) may stop early, which the output says.
+ * make check gives 6.1 120 s a scenario, enough for 1000 cycles on an idle
+ * machine; docs/TESTING.md has the measured times.
  * MAPDEV_STRESS_MODES (default "fault,batch,populate") picks the map_mode
  * values the cycles go through.
  */
