@@ -187,12 +187,13 @@ static vm_fault_t mapdev_vm_fault(struct vm_fault *vmf)
 		goto out;
 
 	/* The rest of the VMA, or of the aligned batch around the fault. */
-	batch = (unsigned long)READ_ONCE(fault_batch) << PAGE_SHIFT;
-	start = max(vma->vm_start, ALIGN_DOWN(vmf->address, batch));
-	end = min(vma->vm_end, ALIGN_DOWN(vmf->address, batch) + batch);
 	if (mode == MAPDEV_MAP_POPULATE) {
 		start = vma->vm_start;
 		end = vma->vm_end;
+	} else {
+		batch = (unsigned long)READ_ONCE(fault_batch) << PAGE_SHIFT;
+		start = max(vma->vm_start, ALIGN_DOWN(vmf->address, batch));
+		end = min(vma->vm_end, ALIGN_DOWN(vmf->address, batch) + batch);
 	}
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		if (addr == (vmf->address & PAGE_MASK))

@@ -3458,12 +3458,18 @@ static void check_kmsg(void)
 		"BUG:", "WARNING:", "Oops", "KASAN", "bad page", "Call Trace",
 		"INFO: possible", "UBSAN", "kmemleak", "DMA-API",
 	};
-	static __thread int context;	/* lines of a report still to show */
+	/*
+	 * Threads share kmsg_fd: one reads at a time, so a report's lines
+	 * come in order to whichever thread reads them.
+	 */
+	static pthread_mutex_t kmsg_lock = PTHREAD_MUTEX_INITIALIZER;
+	static int context;	/* lines of a report still to show */
 	char rec[2048];
 	ssize_t n;
 
 	if (kmsg_fd < 0)
 		return;
+	pthread_mutex_lock(&kmsg_lock);
 	for (;;) {
 		char *msg;
 		int hit = 0;
@@ -3475,7 +3481,8 @@ static void check_kmsg(void)
 			break;
 		rec[n] = '\0';
 		rec[strcspn(rec, "\n")] = '\0';
-		msg = strchr(rec, ';') ? strchr(rec, ';') + 1 : rec;
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
 		for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]) && !hit; i++)
 			hit = strstr(rec, bad[i]) != NULL;
 		if (hit && !context) {
@@ -3488,6 +3495,7 @@ static void check_kmsg(void)
 			pthread_mutex_unlock(&out_lock);
 		}
 	}
+	pthread_mutex_unlock(&kmsg_lock);
 }
 
 /* Everything closed, unmapped, destroyed: counters, then unload. */

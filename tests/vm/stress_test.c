@@ -59,6 +59,19 @@ static int env_int(const char *name, int def)
 	return s && atoi(s) > 0 ? atoi(s) : def;
 }
 
+/* What each test may use: MAPDEV_STRESS_CYCLES, MAPDEV_STRESS_SECONDS. */
+static int stress_cycles(void)
+{
+	return env_int("MAPDEV_STRESS_CYCLES", 1000);
+}
+
+static double stress_seconds(void)
+{
+	return env_int("MAPDEV_STRESS_SECONDS", 45);
+}
+
+#define MAP_MODE_PARAM "/sys/module/mapdev_core/parameters/map_mode"
+
 /* -- touching with the signal caught ---------------------------------------- */
 
 static __thread sigjmp_buf jb;
@@ -354,11 +367,10 @@ static const char *const map_modes[] = { "fault", "batch", "populate" };
 static void run_scenario(struct scen *sc, setup_fn setup, revoke_fn revoke,
 			 void (*after)(struct scen *sc, int cycle))
 {
-	int cycles = env_int("MAPDEV_STRESS_CYCLES", 1000), nmodes = 0;
-	double budget = env_int("MAPDEV_STRESS_SECONDS", 45), t0;
+	int cycles = stress_cycles(), nmodes = 0;
+	double budget = stress_seconds(), t0;
 	const char *modes_env = getenv("MAPDEV_STRESS_MODES");
 	const char *modes[3];
-	const char *param = "/sys/module/mapdev_core/parameters/map_mode";
 	pthread_t th[NWORKERS];
 	unsigned int seed = 42;
 	long long buffers, bytes;
@@ -384,7 +396,7 @@ static void run_scenario(struct scen *sc, setup_fn setup, revoke_fn revoke,
 
 		if (now() - t0 > budget)
 			break;
-		write_file(param, mode);
+		write_file(MAP_MODE_PARAM, mode);
 		setup(sc, c);
 		sc->stop = 0;
 		sc->t_revoked = 0;
@@ -403,7 +415,7 @@ static void run_scenario(struct scen *sc, setup_fn setup, revoke_fn revoke,
 	pthread_barrier_wait(&sc->go);
 	for (int w = 0; w < NWORKERS; w++)
 		pthread_join(th[w], NULL);
-	write_file(param, "batch");
+	write_file(MAP_MODE_PARAM, "batch");
 	printf("# %s: %d cycles in %.1f s (%.1f ms a cycle): %ld mappings, %ld mmaps refused with ENODEV, %ld touches got SIGBUS, %ld copies got ENODEV\n",
 	       sc->name, c, now() - t0, c ? (now() - t0) * 1000 / c : 0.0, sc->maps,
 	       sc->map_enodev, sc->sigbus, sc->io_enodev);
@@ -557,7 +569,7 @@ TEST_TIMEOUT(unbind, 3600)
 TEST_TIMEOUT(unbind_intx, 3600)
 {
 	static struct scen sc = { .name = "unbind_intx" };
-	int cycles = env_int("MAPDEV_STRESS_CYCLES", 1000);
+	int cycles = stress_cycles();
 	char v[16];
 
 	/* Fewer cycles: the MSI run above covers the mappings. */
@@ -682,8 +694,8 @@ static void *irq_toggler(void *arg)
  */
 TEST_TIMEOUT(irq_mask_vs_unbind, 300)
 {
-	int cycles = env_int("MAPDEV_STRESS_CYCLES", 1000) / 4, c, kmsg;
-	double budget = env_int("MAPDEV_STRESS_SECONDS", 45), t0 = now();
+	int cycles = stress_cycles() / 4, c, kmsg;
+	double budget = stress_seconds(), t0 = now();
 	const char *bad = NULL;
 
 	pci_bind(EDU_BDF, "irq_mode=msi");
@@ -750,17 +762,16 @@ static void *populate_mapper(void *arg)
  */
 TEST_TIMEOUT(populate_vs_destroy, 300)
 {
-	const char *param = "/sys/module/mapdev_core/parameters/map_mode";
-	int cycles = env_int("MAPDEV_STRESS_CYCLES", 1000), c, survivors = 0;
+	int cycles = stress_cycles(), c, survivors = 0;
 	static struct held h[2][257];
-	double budget = env_int("MAPDEV_STRESS_SECONDS", 45);
+	double budget = stress_seconds();
 	double t0 = now(), t_rev = 0;
 	int ctl_fd;
 
 	need_module("mapdev_buf", "");
 	catch_faults();
 	ctl_fd = ctl_open();
-	CHECK_OK(write_file(param, "populate"));
+	CHECK_OK(write_file(MAP_MODE_PARAM, "populate"));
 	for (c = 0; c < cycles && !survivors && now() - t0 < budget; c++) {
 		pthread_t th[2];
 
@@ -785,7 +796,7 @@ TEST_TIMEOUT(populate_vs_destroy, 300)
 				munmap(h[t][i].p, PG);
 			}
 	}
-	write_file(param, "batch");
+	write_file(MAP_MODE_PARAM, "batch");
 	printf("# %d destroys in %.1f s\n", c, now() - t0);
 	CHECK_EQ(core_stat("buffers"), 0);
 	if (survivors)
@@ -833,14 +844,13 @@ static void *forker(void *arg)
  */
 TEST_TIMEOUT(populate_fork_vs_destroy, 300)
 {
-	const char *param = "/sys/module/mapdev_core/parameters/map_mode";
-	int cycles = env_int("MAPDEV_STRESS_CYCLES", 1000), c, kmsg, ctl_fd;
-	double budget = env_int("MAPDEV_STRESS_SECONDS", 45), t0 = now();
+	int cycles = stress_cycles(), c, kmsg, ctl_fd;
+	double budget = stress_seconds(), t0 = now();
 	const char *bad = NULL;
 
 	need_module("mapdev_buf", "");
 	ctl_fd = ctl_open();
-	CHECK_OK(write_file(param, "populate"));
+	CHECK_OK(write_file(MAP_MODE_PARAM, "populate"));
 	kmsg = kmsg_at_end();
 	for (c = 0; c < cycles && !bad && now() - t0 < budget; c++) {
 		pthread_t th;
@@ -868,11 +878,11 @@ TEST_TIMEOUT(populate_fork_vs_destroy, 300)
 			munmap(pp[1], 16 * PG);
 		bad = kmsg_bad(kmsg);
 	}
-	write_file(param, "batch");
-	printf("# %d destroys during fork()s in %.1f s\n", c, now() - t0);
+	write_file(MAP_MODE_PARAM, "batch");
+	printf("# %d destroys during fork() or mremap() in %.1f s\n", c, now() - t0);
 	if (bad)
-		FAILF("map_mode=populate, destroy %d during fork(): the kernel logged: %s",
-		      c, bad);
+		FAILF("map_mode=populate, destroy %d during %s: the kernel logged: %s",
+		      c, c & 1 ? "fork()" : "mremap()", bad);
 }
 
 /* -- afterwards ----------------------------------------------------------------- */
