@@ -8,9 +8,24 @@
 # examples/examples.mk.
 
 # The kernel the modules are built for: the newest Debian amd64 headers
-# installed (the VM boots the matching linux-image), or KVER/KDIR given.
-KVER ?= $(shell scripts/kver)
-KDIR ?= /usr/src/linux-headers-$(KVER)
+# installed (scripts/kver --kdir; the VM boots the matching linux-image), or
+# KVER (headers in /usr/src/linux-headers-KVER) or KDIR given.  Looked up
+# when a recipe needs it, never when make starts: `make demo` and `make
+# check` install the headers (scripts/deps) in the same run, after start-up.
+# Without headers, a target that needs them (`make`, `make modules`) stops
+# with one line saying to run `make deps`; it installs nothing itself.
+KVER ?=
+KDIR ?=
+mapdev_kdir = $(strip $(or $(KDIR),$(if $(KVER),/usr/src/linux-headers-$(KVER),\
+	$(shell scripts/kver --kdir))))
+kdir_ok = $(if $1,$(wildcard $1/Makefile))
+# $(kdir_or_stop): that directory, or stop here with one line.
+kdir_or_stop = $(call kdir_check,$(mapdev_kdir))
+kdir_check = $(if $(call kdir_ok,$1),$1,$(error $(if $1,$(kdir_bad),$(kdir_none))))
+kdir_none = no kernel headers to build the modules against (linux-headers-*-amd64 \
+	in /usr/src): run 'make deps' first (or give KVER= or KDIR=)
+kdir_bad = no kernel build tree at $1 ($(if $(KDIR),KDIR,KVER=$(KVER))): install \
+	linux-headers-$(or $(KVER),VERSION), or give another KDIR=
 BUILD ?= $(CURDIR)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -20,7 +35,7 @@ CFLAGS ?= -O2 -g
 CPPFLAGS += -I$(CURDIR)/include/uapi -I$(CURDIR)/lib/include
 WARNFLAGS := -Wall -Wextra -Wformat=2 -Wshadow -Wno-unused-parameter \
 	-Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE
-export KVER KDIR BUILD
+export BUILD
 
 .PHONY: all modules deps check check-run host-check vm-check demo bench \
 	fuzz clean install help
@@ -39,7 +54,7 @@ deps:
 	scripts/deps
 
 modules:
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 modules
+	$(MAKE) -C $(kdir_or_stop) M=$(CURDIR)/kernel W=1 modules
 
 include lib/lib.mk
 include tools/tools.mk
@@ -69,6 +84,10 @@ demo:
 	$(MAKE) all
 	scripts/vm -- scripts/demo-guest
 
+# Without kernel headers, kernel/ is cleaned without Kbuild's help.
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
+	$(if $(call kdir_ok,$(mapdev_kdir)),$(MAKE) -C $(mapdev_kdir) \
+		M=$(CURDIR)/kernel clean,find kernel -type f \( -name '*.o' -o \
+		-name '*.ko' -o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
+		-o -name Module.symvers -o -name modules.order \) -delete)
 	rm -rf $(BUILD)

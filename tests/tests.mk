@@ -54,9 +54,12 @@ $(BUILD)/tests/vm/%: tests/vm/%.c tests/tests.mk $(LIBMAPDEV_A)
 -include $(addsuffix .d,$(TESTS_UNIT_BINS) $(TESTS_VM_BINS))
 
 # Host tests: each binary's output on the terminal and in
-# $(BUILD)/results/unit-<name>.log.  Fails if any test failed.
+# $(BUILD)/results/unit-<name>.log.  Fails if any test failed.  Shell
+# scripts tests/unit/*.sh are host tests too, run as they are.
+TESTS_UNIT_SCRIPTS := $(sort $(wildcard tests/unit/*.sh))
 host-check: $(TESTS_UNIT_BINS)
-	@BUILD=$(BUILD) tests/vm/run-all --prefix unit $(TESTS_UNIT_BINS)
+	@BUILD=$(BUILD) tests/vm/run-all --prefix unit $(TESTS_UNIT_BINS) \
+		$(TESTS_UNIT_SCRIPTS)
 
 # VM tests: for each kernel in VM_KERNELS, build the modules for it
 # (scripts/build-modules), boot it once and run every $(BUILD)/tests/vm/*

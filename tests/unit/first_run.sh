@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/unit/first_run.sh - the top-level targets on a machine where
+# `make deps` has not run yet (issue 9): no kernel headers when make starts.
+#
+# In a copy of the tree whose scripts/deps, scripts/kver, scripts/vm and
+# scripts/build-modules are stand-ins: scripts/kver prints nothing until the
+# stand-in deps has "installed the headers" (a stand-in kernel build tree
+# whose Makefile only records how it was called), so the test runs in
+# seconds and never touches the machine's packages or kernels.  It asserts:
+#   - `make`, `make -j2` and `make modules` before deps stop with exactly one
+#     line, saying to run `make deps`, build nothing, and name no path like
+#     /usr/src/linux-headers-;
+#   - `make modules KVER=X` with no such headers names their directory;
+#   - `make demo` and `make check` (a fresh start each) run deps, then build
+#     the modules against the tree deps made, in the same invocation, then
+#     boot the VM; `make check` ends with "N passed, 0 failed, N skipped";
+#   - `make clean` works without headers.
+# Run by `make host-check`; prints PASS/FAIL lines as tests/harness.h does.
+set -u
+
+suite=first_run
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+passed=0 failed=0
+pass() { echo "PASS $suite.$1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $suite.$1: $2"; failed=$((failed + 1)); }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mapdev-first-run.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+tree=$tmp/tree state=$tmp/state events=$tmp/state/events
+mkdir -p "$tree" "$state"
+
+# The tree as it is checked out (tracked and new files, not build products).
+if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+	git -C "$top" ls-files -z -c -o --exclude-standard |
+		tar -C "$top" --null -T - --ignore-failed-read -cf - 2>/dev/null |
+		tar -C "$tree" -xf -
+else
+	tar -C "$top" --exclude=./build --exclude=./.git -cf - . | tar -C "$tree" -xf -
+fi
+[ -f "$tree/Makefile" ] || { echo "FAIL $suite.setup: could not copy the tree"; exit 1; }
+rm -f "$tree"/tests/unit/*.sh	# not this test again, inside the copy's make check
+
+# The stand-ins.  deps "installs the headers": a kernel build tree (kdir/)
+# and the flag that makes kver see it.
+cat >"$tree/scripts/deps" <<EOF
+#!/bin/sh
+echo "deps \$*" >>'$events'
+mkdir -p '$state/kdir'
+printf 'modules clean:\n\t@echo "kbuild \$@ M=\$(M)" >>$events\n' >'$state/kdir/Makefile'
+touch '$state/headers'
+EOF
+cat >"$tree/scripts/kver" <<EOF
+#!/bin/sh
+[ -f '$state/headers' ] || exit 0
+case \${1:-6.1} in
+--kdir)	echo '$state/kdir' ;;
+*)	echo 0.0-stand-in ;;
+esac
+EOF
+cat >"$tree/scripts/vm" <<EOF
+#!/bin/sh
+echo "vm \$*" >>'$events'
+EOF
+cat >"$tree/scripts/build-modules" <<EOF
+#!/bin/sh
+echo "build-modules \$*" >>'$events'
+echo '$tree/kernel'
+EOF
+chmod +x "$tree"/scripts/{deps,kver,vm,build-modules}
+
+fresh() { rm -rf "$state/kdir" "$state/headers"; : >"$events"; }
+# run NAME MAKE-ARGS...: make in the copy, as a user would start it (none of
+# the calling make's variables), output in $tmp/NAME.out, status in $st.
+run() {
+	local name=$1
+	shift
+	st=0
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u KVER -u KDIR \
+		BUILD="$tmp/build" make -C "$tree" --no-print-directory "$@" \
+		>"$tmp/$name.out" 2>&1 </dev/null || st=$?
+}
+show() { sed 's/^/    /' "$tmp/$1.out" | tail -n 15; }
+
+# One line, saying to run make deps, nothing built.
+stops_with_one_line() {
+	local name=$1 out=$tmp/$1.out
+	if [ "$st" = 0 ]; then
+		fail "$name" "exited 0 with no kernel headers"; show "$name"
+	elif [ "$(wc -l <"$out")" -ne 1 ]; then
+		fail "$name" "$(wc -l <"$out") lines of output, not one"; show "$name"
+	elif ! grep -q "run 'make deps'" "$out"; then
+		fail "$name" "the line does not say to run 'make deps': $(cat "$out")"
+	elif grep -qE '/usr/src/linux-headers-([^0-9A-Za-z]|$)' "$out"; then
+		fail "$name" "the line names an empty headers path: $(cat "$out")"
+	elif [ -s "$events" ] || [ -e "$tmp/build/lib" ]; then
+		fail "$name" "something was built or run: $(tr '\n' ';' <"$events")"
+	else
+		pass "$name"
+	fi
+}
+
+fresh; run make; stops_with_one_line make
+fresh; run make_j2 -j2; stops_with_one_line make_j2
+fresh; run make_modules modules; stops_with_one_line make_modules
+
+fresh; run make_modules_kver modules KVER=0.0-none
+if [ "$st" != 0 ] && [ "$(wc -l <"$tmp/make_modules_kver.out")" -eq 1 ] &&
+   grep -q '/usr/src/linux-headers-0.0-none' "$tmp/make_modules_kver.out"; then
+	pass make_modules_kver
+else
+	fail make_modules_kver "status $st; want one line naming /usr/src/linux-headers-0.0-none"
+	show make_modules_kver
+fi
+
+# events_in_order NAME LINE...: each LINE (a grep -E pattern) is in the
+# events, in this order.
+events_in_order() {
+	local name=$1 at=0 n pat
+	shift
+	for pat in "$@"; do
+		n=$(grep -nE "$pat" "$events" | head -n 1 | cut -d: -f1)
+		if [ -z "$n" ] || [ "$n" -le "$at" ]; then
+			fail "$name" "no '$pat' after line $at of: $(tr '\n' ';' <"$events")"
+			return 1
+		fi
+		at=$n
+	done
+}
+
+fresh; run make_demo -j2 demo
+if [ "$st" != 0 ]; then
+	fail make_demo "exited $st"; show make_demo
+elif events_in_order make_demo '^deps --kernels 6\.1$' \
+	"^kbuild modules M=$tree/kernel\$" '^vm -- scripts/demo-guest$'; then
+	pass make_demo
+fi
+
+fresh; run make_check -j2 check
+last=$(tail -n 1 "$tmp/make_check.out")
+if [ "$st" != 0 ]; then
+	fail make_check "exited $st"; show make_check
+elif ! [[ $last =~ ^[1-9][0-9]*\ passed,\ 0\ failed,\ [0-9]+\ skipped$ ]]; then
+	fail make_check "last line is '$last'"
+elif events_in_order make_check '^deps --kernels 6\.1 6\.12 debug$' \
+	"^kbuild modules M=$tree/kernel\$" '^build-modules 6\.1$' '^vm --kernel 6\.1 ' \
+	'^build-modules 6\.12$' '^vm --kernel 6\.12 ' '^build-modules debug$' \
+	'^vm --kernel debug '; then
+	pass make_check
+fi
+
+fresh; touch "$tree/kernel/core/stale.o"; run make_clean clean
+if [ "$st" = 0 ] && [ ! -e "$tree/kernel/core/stale.o" ] && [ ! -e "$tmp/build" ]; then
+	pass make_clean
+else
+	fail make_clean "status $st, kernel/core/stale.o or the build directory left"
+	show make_clean
+fi
+
+echo "$suite: $passed passed, $failed failed, 0 skipped"
+[ "$failed" = 0 ]
