@@ -8,24 +8,29 @@
 # examples/examples.mk.
 
 # The kernel the modules are built for: the newest Debian amd64 headers
-# installed (scripts/kver --kdir; the VM boots the matching linux-image), or
-# KVER (headers in /usr/src/linux-headers-KVER) or KDIR given.  Looked up
-# when a recipe needs it, never when make starts: `make demo` and `make
-# check` install the headers (scripts/deps) in the same run, after start-up.
-# Without headers, a target that needs them (`make`, `make modules`) stops
-# with one line saying to run `make deps`; it installs nothing itself.
-KVER ?=
-KDIR ?=
-mapdev_kdir = $(strip $(or $(KDIR),$(if $(KVER),/usr/src/linux-headers-$(KVER),\
-	$(shell scripts/kver --kdir))))
+# installed (scripts/kver; the VM boots the matching linux-image), or KVER
+# (headers in /usr/src/linux-headers-KVER) or KDIR given.  KVER and KDIR are
+# looked up each time a recipe uses them, never when make starts (nor
+# exported): `make demo` and `make check` install the headers (scripts/deps)
+# after start-up, in the same run.  Without headers, `make` and `make
+# modules` stop with one line saying to run `make deps` ($(kdir_or_stop), for
+# any recipe that needs them); they install nothing themselves.
+ifeq ($(strip $(KVER)),)
+KVER = $(shell scripts/kver)
+kdir_default = $(shell scripts/kver --kdir)
+else
+kdir_default = /usr/src/linux-headers-$(KVER)
+endif
+ifeq ($(strip $(KDIR)),)
+KDIR = $(kdir_default)
+endif
 kdir_ok = $(if $1,$(wildcard $1/Makefile))
-# $(kdir_or_stop): that directory, or stop here with one line.
-kdir_or_stop = $(call kdir_check,$(mapdev_kdir))
+kdir_or_stop = $(call kdir_check,$(strip $(KDIR)))
 kdir_check = $(if $(call kdir_ok,$1),$1,$(error $(if $1,$(kdir_bad),$(kdir_none))))
 kdir_none = no kernel headers to build the modules against (linux-headers-*-amd64 \
 	in /usr/src): run 'make deps' first (or give KVER= or KDIR=)
-kdir_bad = no kernel build tree at $1 ($(if $(KDIR),KDIR,KVER=$(KVER))): install \
-	linux-headers-$(or $(KVER),VERSION), or give another KDIR=
+kdir_bad = no kernel build tree at $1$(if $(filter file,$(origin KDIR)),: install \
+	linux-headers-$(KVER) (or give KDIR=), (KDIR): give the kernel's build directory)
 BUILD ?= $(CURDIR)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -86,7 +91,7 @@ demo:
 
 # Without kernel headers, kernel/ is cleaned without Kbuild's help.
 clean:
-	$(if $(call kdir_ok,$(mapdev_kdir)),$(MAKE) -C $(mapdev_kdir) \
+	$(if $(call kdir_ok,$(strip $(KDIR))),$(MAKE) -C $(KDIR) \
 		M=$(CURDIR)/kernel clean,find kernel -type f \( -name '*.o' -o \
 		-name '*.ko' -o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
 		-o -name Module.symvers -o -name modules.order \) -delete)
