@@ -33,18 +33,14 @@ static void need_reserved(void)
 /* Loads mapdev_phys with @params; returns 0 or -1 with errno. */
 static int load_phys(const char *fmt, ...)
 {
-	char params[512], path[512];
-	FILE *f;
+	char params[512];
+	const char *path;
 	va_list ap;
 	int fd, ret, e;
 
 	sh("rmmod mapdev_phys 2>/dev/null");
 	need_module("mapdev_core", NULL);
-	f = popen("modinfo -n mapdev_phys", "r");
-	if (!f || !fgets(path, sizeof(path), f))
-		SKIP("modinfo -n mapdev_phys: module not installed in the VM");
-	pclose(f);
-	path[strcspn(path, "\n")] = '\0';
+	path = module_path("mapdev_phys");
 	va_start(ap, fmt);
 	vsnprintf(params, sizeof(params), fmt, ap);
 	va_end(ap);
