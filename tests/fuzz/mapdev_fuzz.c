@@ -358,6 +358,11 @@ static void mod_find_paths(void)
 	}
 	if (!mod_paths[M_CORE][0] || !mod_paths[M_BUF][0])
 		die("modinfo finds no mapdev_core/mapdev_buf: run in the test VM (scripts/vm)");
+	/* Our own modules: missing is not a reason to fuzz less, quietly. */
+	if (!opt.no_pci && !mod_paths[M_PCI][0])
+		die("modinfo finds no mapdev_pci (--no-pci to fuzz without it)");
+	if (!opt.no_phys && !mod_paths[M_PHYS][0])
+		die("modinfo finds no mapdev_phys (--no-phys to fuzz without it)");
 }
 
 /* finit_module: 0 or -errno. */
@@ -408,6 +413,7 @@ struct dev {
 	int pci;		/* qbuf: its pci dev; pci: bdf index */
 	int edu;		/* pci: QEMU edu */
 	int irq_masked;		/* pci: user wrote 0 to the irq region */
+	int dma_bits;		/* pci: the mask SET_DMA_MASK set (0: the default 32) */
 	unsigned int serial;	/* for messages */
 };
 
@@ -2329,6 +2335,11 @@ static void ioctl_effects(int k, const uint8_t *in, const uint8_t *out, int di, 
 {
 	struct dev *d = &M.devs[di];
 
+	if (k == I_MASK && !got) {
+		const struct mapdev_pci_dma_mask *s = (const void *)in;
+
+		d->dma_bits = s->bits;
+	}
 	if (k == I_CACHE && !got) {
 		const struct mapdev_set_cache *s = (const void *)in;
 
@@ -2435,6 +2446,23 @@ static void tame_size(uint8_t *a, int k)
 		if (!kernel_may_write(*ptr, 1 << 20))
 			*ptr = 8;
 	}
+}
+
+/*
+ * Whether a buffer allocation the model expects to work may still fail
+ * with ENOMEM, one thread (the kernel's memory is the one input from
+ * outside): a coherent or contig buffer is one allocation, and above
+ * PAGE_ALLOC_COSTLY_ORDER (32 KiB) the page allocator gives up on a
+ * fragmented machine; under a PCI function's DMA mask narrower than the
+ * guest's 2 GiB of RAM (32 bits) pages may run out below it.  An sg
+ * buffer of the sizes the fuzzer asks for (at most 64 MiB, at most
+ * BUF_BYTES_CAP in all) always fits a 2 GiB guest.
+ */
+static int create_may_enomem(const struct mapdev_buf_create *c, const struct dev *pci)
+{
+	if (c->backend != MAPDEV_BACKEND_SG && c->size > (32ULL << 10))
+		return 1;
+	return pci && pci->dma_bits && pci->dma_bits < 32;
 }
 
 static void do_ioctl(struct rng *r, int s, int k, int mutate)
@@ -2560,8 +2588,13 @@ static void do_ioctl(struct rng *r, int s, int k, int mutate)
 		      *(uint32_t *)tmp, mutate, ptr_ok, got ? errname(-got) : "OK",
 		      expect == EXP_ANY ? "?" : res_str(expect, xb, sizeof(xb)));
 	}
-	/* Memory is the kernel's to give: ENOMEM is always an answer. */
-	if ((k == I_CREATE || k == I_PCREATE) && got == -ENOMEM)
+	/*
+	 * Memory is the kernel's to give, but only where it can run out:
+	 * ENOMEM from a create the model did not predict it for is a
+	 * problem unless create_may_enomem() says the allocation can fail.
+	 */
+	if ((k == I_CREATE || k == I_PCREATE) && got == -ENOMEM &&
+	    (!strict || create_may_enomem((const void *)kv, k == I_PCREATE ? &d : NULL)))
 		expect = EXP_ANY;
 	judge(cur_desc, got, expect,
 	      ptr_ok && (k < 0 || nested_ok(k, kv)) ? allowed : allowed_fault);
@@ -2857,25 +2890,65 @@ static void op_coherence(struct rng *r)
 	trace("coherence %s -> done", M.devs[di].name);
 }
 
+/*
+ * poll() of a mapdev fd: core's mapdev_irq_poll().  A device without an
+ * irq region: DEFAULT_POLLMASK (POLLIN | POLLOUT asked for, so those), dead
+ * or alive.  One with an irq region: POLLERR | POLLHUP once it is gone;
+ * alive, POLLIN when an interrupt came since this file last read the
+ * count, else nothing (the model does not count interrupts per file, so
+ * either is accepted).  Threaded, the device may die under the call: the
+ * answers of both states are accepted.
+ */
 static void op_poll(struct rng *r)
 {
-	int s, fd;
+	int s, fd, di, has_irq = 0, alive = 0;
 	struct pollfd p;
 	long got;
+	short rev;
 
 	LOCK();
 	s = slot_pick(r, -1);
+	di = s >= 0 ? M.slots[s].dev : -1;
+	if (di >= 0) {
+		alive = M.devs[di].alive;
+		for (int i = 0; i < M.devs[di].nreg; i++)
+			if (M.devs[di].reg[i].flags & MAPDEV_REGION_F_IRQ)
+				has_irq = 1;
+	}
 	UNLOCK();
 	fd = slot_use(s, -1);
 	if (fd < 0)
 		return;
 	p.fd = fd;
 	p.events = POLLIN | POLLOUT | POLLPRI;
+	p.revents = 0;
 	got = sysret(poll(&p, 1, 0));
 	slot_done(s);
-	snprintf(cur_desc, sizeof(cur_desc), "poll slot %d", s);
-	trace("poll s%d -> %ld %#x", s, got, got > 0 ? p.revents : 0);
-	judge(cur_desc, got, EXP_ANY, NULL);
+	rev = got > 0 ? p.revents : 0;
+	snprintf(cur_desc, sizeof(cur_desc), "poll slot %d (%s, %s%s)", s,
+		 di >= 0 ? M.devs[di].name : "?", alive ? "alive" : "revoked",
+		 has_irq ? ", irq" : "");
+	trace("poll s%d -> %ld %#x", s, got, rev);
+	if (got < 0 || got > 1 || (got == 1) != (rev != 0)) {
+		problem("returned %ld with revents %#x", got, rev);
+		return;
+	}
+	if (di < 0)
+		return;
+	if (!has_irq) {
+		if (rev != (POLLIN | POLLOUT))
+			problem("revents %#x, expected POLLIN | POLLOUT (%#x): a device without interrupts",
+				rev, POLLIN | POLLOUT);
+	} else if (strict && !alive) {
+		if (rev != (POLLERR | POLLHUP))
+			problem("revents %#x, expected POLLERR | POLLHUP: the device is gone", rev);
+	} else if (strict) {
+		if (rev != 0 && rev != POLLIN)
+			problem("revents %#x, expected 0 or POLLIN: the device is alive", rev);
+	} else if (rev != 0 && rev != POLLIN && rev != (POLLERR | POLLHUP)) {
+		problem("revents %#x: neither an interrupt's POLLIN nor a gone device's POLLERR | POLLHUP",
+			rev);
+	}
 }
 
 /* edu: raise an interrupt and wait for it. */
@@ -3354,13 +3427,20 @@ static void bind_all_pci(void)
 		char p[160];
 
 		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s", bdfs[b]);
-		if (access(p, F_OK))
+		if (access(p, F_OK)) {
+			/* scripts/vm attaches them; --no-pci where it did not. */
+			problem("PCI function %s is not there (scripts/vm --no-devices? then --no-pci)",
+				bdfs[b]);
 			continue;
+		}
 		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver/unbind", bdfs[b]);
 		write_text(p, bdfs[b]);
 		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver_override", bdfs[b]);
 		write_text(p, "mapdev_pci");
 		write_text("/sys/bus/pci/drivers_probe", bdfs[b]);
+		snprintf(p, sizeof(p), "/dev/mapdev/pci-%s", bdfs[b]);
+		if (access(p, F_OK))
+			problem("%s did not bind to mapdev_pci: no %s", bdfs[b], p);
 	}
 	resync_pci();
 }
