@@ -3421,6 +3421,34 @@ static void load_phys(struct rng *r)
 }
 
 /* Binds the PCI functions to mapdev_pci (whatever held them before). */
+/*
+ * Whether mapdev_pci with irq_mode @mode (0 auto, 1 msi, 2 intx) can bind
+ * the function: msi needs an MSI capability, intx an interrupt pin (its
+ * config space, via sysfs; QEMU's functions have the PCI 2.3 INTx disable
+ * bit); auto takes what there is, or none.
+ */
+static int pci_can_bind(const char *bdf, int mode)
+{
+	uint8_t cfg[256];
+	char p[160];
+	int fd, n, pos, hops = 0, msi = 0;
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = pread(fd, cfg, sizeof(cfg), 0);
+	close(fd);
+	if (n < 64)
+		return 0;
+	if (cfg[6] & 0x10)		/* status: a capability list */
+		for (pos = cfg[0x34] & ~3; pos >= 0x40 && pos < n - 1 && hops++ < 48;
+		     pos = cfg[pos + 1] & ~3)
+			if (cfg[pos] == 0x05)
+				msi = 1;
+	return mode == 1 ? msi : mode == 2 ? cfg[0x3d] != 0 : 1;
+}
+
 static void bind_all_pci(void)
 {
 	for (int b = 0; b < NBDF; b++) {
@@ -3439,8 +3467,13 @@ static void bind_all_pci(void)
 		write_text(p, "mapdev_pci");
 		write_text("/sys/bus/pci/drivers_probe", bdfs[b]);
 		snprintf(p, sizeof(p), "/dev/mapdev/pci-%s", bdfs[b]);
-		if (access(p, F_OK))
-			problem("%s did not bind to mapdev_pci: no %s", bdfs[b], p);
+		/* irq_mode=msi or intx: a function without one fails its probe. */
+		if (access(p, F_OK) && pci_can_bind(bdfs[b], M.pci_irq_mode))
+			problem("%s did not bind to mapdev_pci (irq_mode %d): no %s", bdfs[b],
+				M.pci_irq_mode, p);
+		else if (!access(p, F_OK) && !pci_can_bind(bdfs[b], M.pci_irq_mode))
+			problem("%s bound to mapdev_pci with irq_mode %d, which it has no interrupt for",
+				bdfs[b], M.pci_irq_mode);
 	}
 	resync_pci();
 }
