@@ -1710,14 +1710,23 @@ static void one_touch(struct rng *r, int judge_it)
 			off = 4;
 	}
 	expect = expect_touch(page, wr);
-	UNLOCK();
+	/*
+	 * Threaded, the touch is made with the model locked, so no other
+	 * thread changes what is mapped there meanwhile: a mapping the model
+	 * has seen revoked (revocations are recorded after they returned) must
+	 * then give SIGBUS whatever the others do, which is checked always.
+	 */
+	if (strict)
+		UNLOCK();
 	sig = touch((volatile uint8_t *)arena_addr(page) + off, wr, width, val, &got_v);
+	if (!strict)
+		UNLOCK();
 	__atomic_add_fetch(&touches[sig == SIGBUS ? 2 : sig ? 1 : 0], 1, __ATOMIC_RELAXED);
 	snprintf(cur_desc, sizeof(cur_desc), "%s %d bytes at arena page %" PRIu64 " + %#" PRIx64,
 		 wr ? "write" : "read", width, page, off);
 	trace("touch %s %d %" PRIu64 "+%#" PRIx64 " -> %s", wr ? "w" : "r", width,
 	      page, off, sig_str(sig));
-	if (judge_it && strict && sig != expect) {
+	if (judge_it && sig != expect && (strict || (expect == SIGBUS && !sig))) {
 		struct run *ru;
 		char what[160] = "nothing mapped";
 
@@ -1961,18 +1970,55 @@ static void op_rw(struct rng *r)
 	}
 }
 
+/*
+ * lseek: core's mapdev_llseek() is generic_file_llseek_size() with the
+ * offset space (8 << 40) as the limit and region 0's size as the end, dead
+ * device or not.  SEEK_CUR needs the file position, which the model does
+ * not follow (read, write and threads move it): not predicted.
+ */
+static long predict_lseek(const struct dev *d, int64_t off, int wh)
+{
+	uint64_t eof = d->nreg ? d->reg[0].size : 0;
+
+	switch (wh) {
+	case SEEK_SET:
+		break;
+	case SEEK_END:
+		off = (int64_t)((uint64_t)off + eof);
+		break;
+	case SEEK_DATA:
+		if ((uint64_t)off >= eof)
+			return -ENXIO;
+		break;
+	case SEEK_HOLE:
+		if ((uint64_t)off >= eof)
+			return -ENXIO;
+		off = (int64_t)eof;
+		break;
+	case SEEK_CUR:
+		return EXP_ANY;
+	default:
+		return -EINVAL;
+	}
+	if (off < 0 || off > (int64_t)MAPDEV_REGION_OFFSET(MAPDEV_MAX_REGIONS))
+		return -EINVAL;
+	return off;
+}
+
 static void op_lseek(struct rng *r)
 {
 	static const int allowed[] = { EINVAL, ENXIO, EOVERFLOW, 0 };
 	static const int whences[] = { SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE, 7 };
 	int s, fd, wh = whences[below(r, 6)];
 	int64_t off = (int64_t)odd_u64(r);
-	long got;
+	long got, expect = EXP_ANY;
 
 	if (chance(r, 30))
 		off = -off;
 	LOCK();
 	s = slot_pick(r, -1);
+	if (s >= 0 && M.slots[s].dev >= 0)
+		expect = predict_lseek(&M.devs[M.slots[s].dev], off, wh);
 	UNLOCK();
 	fd = slot_use(s, -1);
 	if (fd < 0)
@@ -1983,7 +2029,7 @@ static void op_lseek(struct rng *r)
 		got = -errno;
 	slot_done(s);
 	trace("lseek s%d %" PRId64 " %d -> %s", s, off, wh, got < 0 ? errname(-got) : "OK");
-	judge(cur_desc, got, EXP_ANY, allowed);
+	judge(cur_desc, got, expect, allowed);
 	if (got > (long)MAPDEV_REGION_OFFSET(MAPDEV_MAX_REGIONS))
 		problem("lseek to %ld, past the offset space", got);
 }
@@ -2738,7 +2784,10 @@ static void op_pin(struct rng *r)
 
 		devpage = ru && ru->kind == 2;
 	}
-	UNLOCK();
+	/*
+	 * The call is made with the model locked: nothing is mapped over the
+	 * page meanwhile, so "device memory was pinned" is known threaded too.
+	 */
 	addr = (uint64_t)arena_addr(page);
 	snprintf(cur_desc, sizeof(cur_desc), "%s on arena page %" PRIu64 " (%s)", hn[how], page,
 		 devpage ? "device" : "other");
@@ -2757,8 +2806,10 @@ static void op_pin(struct rng *r)
 		break;
 	}
 	case 1:
-		if (odirect_fd < 0)
+		if (odirect_fd < 0) {
+			UNLOCK();
 			return;
+		}
 		got = sysret(pread(odirect_fd, (void *)addr, PG, 0));
 		break;
 	case 2:
@@ -2774,13 +2825,15 @@ static void op_pin(struct rng *r)
 		break;
 	}
 	}
+	UNLOCK();
 	trace("pin %s %" PRIu64 " -> %s", hn[how], page, got < 0 ? errname(-got) : "OK");
-	judge(cur_desc, got, EXP_ANY, allowed);
-	/* Device memory is never pinned: GUP refuses VM_PFNMAP. */
-	if (strict && devpage && got > 0 && (how == 0 || how == 3 || how == 4 ||
-					     (how == 1 && odirect_blockdev)))
+	/* Device memory is never pinned: GUP refuses VM_PFNMAP, with EFAULT. */
+	judge(cur_desc, got, devpage && (how != 1 || odirect_blockdev) ? -EFAULT : EXP_ANY,
+	      allowed);
+	if (devpage && got > 0 && (how == 0 || how == 3 || how == 4 ||
+				   (how == 1 && odirect_blockdev)))
 		problem("%s pinned device memory (returned %ld)", hn[how], got);
-	if (strict && devpage && got == 0 && how == 2)
+	if (devpage && got == 0 && how == 2)
 		problem("a shared futex on device memory worked");
 }
 
@@ -2813,7 +2866,14 @@ static void op_fork(struct rng *r)
 			/* MADV_DONTFORK: anything may be SIGSEGV here. */
 			if (sig == SIGSEGV)
 				continue;
-			if (sig != expect && !res.bad) {
+			/* Revoked, yet it worked: a problem whatever the threads did
+			 * (a revocation is in the model only once it returned). */
+			if (expect == SIGBUS && !sig && res.bad != 3) {
+				res.bad = 3;
+				snprintf(res.msg, sizeof(res.msg),
+					 "child: %s at arena page %" PRIu64 " of a revoked mapping worked",
+					 wr ? "write" : "read", page);
+			} else if (sig != expect && !res.bad) {
 				res.bad = 1;
 				snprintf(res.msg, sizeof(res.msg),
 					 "child: %s at arena page %" PRIu64 ": got %s, expected %s",
@@ -2839,7 +2899,7 @@ static void op_fork(struct rng *r)
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	trace("fork %d -> %d", n, res.bad);
-	if (strict && res.bad == 1)
+	if ((strict && res.bad == 1) || res.bad == 3)
 		problem("%s", res.msg);
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		problem("the child died: status %#x", st);

@@ -5,6 +5,8 @@
  */
 #define HARNESS_IMPLEMENTATION
 #include <sys/prctl.h>
+#include <sys/uio.h>
+#include <linux/futex.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -469,7 +471,36 @@ TEST(dma_addr_needs_root)
 	CHECK_EQ(ri.size, PG);
 	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_DMA_SEGMENTS, &ds), EPERM);
 	CHECK_ERRNO(read_file("/sys/class/mapdev/priv/dma_addr", v, sizeof(v)), EACCES);
+	CHECK_ERRNO(read_file("/sys/class/mapdev/priv/region0/dma_addr", v, sizeof(v)), EACCES);
+	/* The rest of the region's files are for everyone. */
+	CHECK_OK(read_file("/sys/class/mapdev/priv/region0/size", v, sizeof(v)));
+	CHECK_OK(read_file("/sys/class/mapdev/priv/size", v, sizeof(v)));
 	CHECK_ERRNO(open("/dev/mapdev/priv", O_RDWR), EACCES);
+}
+
+/* Both dma_addr files are mode 0400, root's (what the EACCES above rests on). */
+TEST(dma_addr_files_root_only)
+{
+	static const char *const files[] = {
+		"/sys/class/mapdev/priv2/dma_addr", "/sys/class/mapdev/priv2/region0/dma_addr",
+	};
+	struct stat st;
+	char v[64];
+	unsigned int i;
+
+	need_module("mapdev_buf", "");
+	buf_create("priv2", PG, MAPDEV_BACKEND_SG, 0);
+	for (i = 0; i < 2; i++) {
+		CHECK_OK(stat(files[i], &st));
+		if ((st.st_mode & 0777) != 0400 || st.st_uid != 0)
+			FAILF("%s: mode %o uid %u, expected 0400 root", files[i],
+			      st.st_mode & 0777, st.st_uid);
+		CHECK_OK(read_file(files[i], v, sizeof(v)));
+		CHECK(strtoull(v, NULL, 16) != 0);
+	}
+	CHECK_EQ(strtoull(sysfs("priv2", "dma_addr"), NULL, 16),
+		 strtoull(sysfs("priv2", "region0/dma_addr"), NULL, 16));
+	buf_destroy("priv2");
 }
 
 TEST(sync_ioctl)
@@ -899,7 +930,32 @@ TEST(destroy_while_mapped_sigbus)
 		CHECK_ERRNO(read(fd, &c, 1), ENODEV);
 		CHECK_ERRNO(write(fd, &c, 1), ENODEV);
 		CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_INFO, &info), ENODEV);
+		/* Any ioctl: the device's own, the common ones, unknown ones. */
+		{
+			struct mapdev_region_info ri = { .argsz = sizeof(ri) };
+			struct mapdev_sync sy = { .argsz = sizeof(sy),
+						  .flags = MAPDEV_SYNC_FOR_CPU };
+			struct mapdev_dma_segments ds = { .argsz = sizeof(ds) };
+			struct mapdev_set_cache sc = { .argsz = sizeof(sc) };
+			struct mapdev_set_eventfd se = { .argsz = sizeof(se), .fd = -1 };
+
+			CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_REGION_INFO, &ri), ENODEV);
+			CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SYNC, &sy), ENODEV);
+			CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_DMA_SEGMENTS, &ds), ENODEV);
+			CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_CACHE, &sc), ENODEV);
+			CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se), ENODEV);
+			CHECK_ERRNO(ioctl(fd, _IO(MAPDEV_TYPE, 0x3f), &info), ENODEV);
+		}
 		CHECK_ERRNO(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0), ENODEV);
+		/* /proc/PID/mem (ptrace, gdb) of a revoked mapping: EIO. */
+		{
+			int mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+
+			CHECK(mem >= 0);
+			CHECK_ERRNO(pread(mem, &c, 1, (off_t)(uintptr_t)p), EIO);
+			CHECK_ERRNO(pwrite(mem, &c, 1, (off_t)(uintptr_t)(p + PG)), EIO);
+			close(mem);
+		}
 		/* The name is free again at once. */
 		buf_create("gone", PG, 0, 0);
 		buf_destroy("gone");
@@ -948,6 +1004,9 @@ TEST(rmmod_while_mapped_revokes)
 	CHECK_EQ(core_stat("bytes"), 0);
 	munmap(p, 64 << 10);
 	CHECK(sh("rmmod mapdev_core 2>/dev/null") != 0);	/* still open */
+	/* The refusal itself: delete_module(2) while an fd holds the module. */
+	CHECK_ERRNO(syscall(SYS_delete_module, "mapdev_core", O_NONBLOCK), EBUSY);
+	CHECK(module_loaded("mapdev_core"));
 	close(fd);
 	CHECK_EQ(core_stat("devices"), 0);
 	CHECK_EQ(core_stat("bytes"), 0);
@@ -1129,4 +1188,202 @@ TEST(huge_pfn_mappings)
 	munmap(p, size);
 	close(fd);
 	CHECK_OK(write_file(mode, old));
+}
+
+/* -- the promises of docs/ABI.md and docs/TESTING.md, one test each --------------- */
+
+/* A byte stream of its own per seed, never a shifted copy of another's. */
+static uint8_t stream_byte(uint64_t *st)
+{
+	*st = *st * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint8_t)(*st >> 56);
+}
+
+static int contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
+{
+	for (size_t i = 0; i + m <= n; i++)
+		if (hay[i] == needle[0] && !memcmp(hay + i, needle, m))
+			return 1;
+	return 0;
+}
+
+/*
+ * Mappings are VM_DONTDUMP: a core dump holds none of the buffer's bytes.
+ * A child fills a mapped buffer and an anonymous mapping with two streams
+ * and aborts; its core must hold the anonymous bytes (the core is real)
+ * and not the buffer's.
+ */
+TEST(core_dump_leaves_buffers_out)
+{
+	const size_t len = 64 << 10;
+	char pattern_old[256] = "", path[64];
+	uint8_t needle_buf[512], needle_anon[512], *core;
+	uint64_t st;
+	size_t n = 0, cap = 64 << 20;
+	ssize_t got;
+	pid_t pid;
+	int fd, ws, cfd;
+
+	need_module("mapdev_buf", "");
+	buf_create("dump", len, MAPDEV_BACKEND_SG, MAPDEV_CACHE_CACHED);
+	CHECK_OK(read_file("/proc/sys/kernel/core_pattern", pattern_old, sizeof(pattern_old)));
+	CHECK_OK(write_file("/proc/sys/kernel/core_pattern", "/tmp/mapdev-core.%p"));
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+		uint8_t *b, *a;
+
+		setrlimit(RLIMIT_CORE, &rl);
+		prctl(PR_SET_DUMPABLE, 1);
+		fd = buf_open("dump", O_RDWR);
+		b = map(fd, len, PROT_READ | PROT_WRITE, 0);
+		a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (a == MAP_FAILED)
+			_exit(3);
+		st = 1;
+		for (size_t i = 0; i < len; i++)
+			b[i] = stream_byte(&st);
+		st = 2;
+		for (size_t i = 0; i < len; i++)
+			a[i] = stream_byte(&st);
+		signal(SIGABRT, SIG_DFL);
+		abort();
+	}
+	CHECK_EQ(waitpid(pid, &ws, 0), pid);
+	write_file("/proc/sys/kernel/core_pattern", pattern_old);
+	CHECK(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGABRT);
+	if (!WCOREDUMP(ws))
+		FAILF("the child left no core dump (CONFIG_COREDUMP, RLIMIT_CORE?)");
+	snprintf(path, sizeof(path), "/tmp/mapdev-core.%d", (int)pid);
+	cfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (cfd < 0)
+		FAILF("%s: %s", path, strerror(errno));
+	core = malloc(cap);
+	CHECK(core != NULL);
+	while (n < cap && (got = read(cfd, core + n, cap - n)) > 0)
+		n += got;
+	close(cfd);
+	unlink(path);
+	/* 512 bytes from the middle of each stream. */
+	st = 1;
+	for (size_t i = 0; i < 20000 + sizeof(needle_buf); i++) {
+		uint8_t v = stream_byte(&st);
+
+		if (i >= 20000)
+			needle_buf[i - 20000] = v;
+	}
+	st = 2;
+	for (size_t i = 0; i < 20000 + sizeof(needle_anon); i++) {
+		uint8_t v = stream_byte(&st);
+
+		if (i >= 20000)
+			needle_anon[i - 20000] = v;
+	}
+	printf("# core dump: %zu bytes\n", n);
+	if (!contains(core, n, needle_anon, sizeof(needle_anon)))
+		FAILF("the core has not even the anonymous mapping's bytes: not a real core?");
+	if (contains(core, n, needle_buf, sizeof(needle_buf)))
+		FAILF("the core dump holds the mapped buffer's bytes: the mapping is not VM_DONTDUMP");
+	free(core);
+	buf_destroy("dump");
+}
+
+/*
+ * Device pages are never pinned: vmsplice(), process_vm_readv()/writev()
+ * and a shared futex on a mapping fail with EFAULT, and the data is as it
+ * was.
+ */
+TEST(pinning_refused)
+{
+	struct iovec local, remote;
+	uint8_t heap[PG], *p;
+	int fd, pfd[2];
+
+	need_module("mapdev_buf", "");
+	buf_create("pin", 4 * PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("pin", O_RDWR);
+	p = map(fd, 4 * PG, PROT_READ | PROT_WRITE, 0);
+	memset(p, 0x6b, 4 * PG);
+	CHECK_OK(pipe(pfd));
+	local.iov_base = p;
+	local.iov_len = PG;
+	CHECK_ERRNO(vmsplice(pfd[1], &local, 1, 0), EFAULT);
+	local.iov_base = heap;
+	remote.iov_base = p + PG;
+	remote.iov_len = local.iov_len = PG;
+	CHECK_ERRNO(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), EFAULT);
+	memset(heap, 0x11, PG);
+	CHECK_ERRNO(process_vm_writev(getpid(), &local, 1, &remote, 1, 0), EFAULT);
+	CHECK_EQ(p[PG], 0x6b);
+	CHECK_ERRNO(syscall(SYS_futex, (uint32_t *)(p + 2 * PG), FUTEX_WAIT, 0x6b6b6b6b,
+			    &(struct timespec){ 0, 1000000 }, NULL, 0), EFAULT);
+	close(pfd[0]);
+	close(pfd[1]);
+	munmap(p, 4 * PG);
+	close(fd);
+	buf_destroy("pin");
+}
+
+/* O_DIRECT from a block device into a mapping: refused, never pinned. */
+TEST(odirect_into_mapping_refused)
+{
+	uint8_t *p;
+	int fd, bd;
+
+	need_module("mapdev_buf", "");
+	if (access("/dev/ram0", F_OK) && sh("modprobe brd rd_nr=1 rd_size=1024 2>/dev/null"))
+		SKIP("no brd (RAM disk) in this kernel: no block device for O_DIRECT");
+	bd = open("/dev/ram0", O_RDWR | O_DIRECT | O_CLOEXEC);
+	CHECK(bd >= 0);
+	buf_create("odir", 4 * PG, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("odir", O_RDWR);
+	p = map(fd, 4 * PG, PROT_READ | PROT_WRITE, 0);
+	memset(p, 0x3e, 4 * PG);
+	CHECK_ERRNO(pread(bd, p, PG, 0), EFAULT);
+	CHECK_ERRNO(pwrite(bd, p, PG, 0), EFAULT);
+	CHECK_EQ(p[0], 0x3e);
+	close(bd);
+	munmap(p, 4 * PG);
+	close(fd);
+	buf_destroy("odir");
+	sh("rmmod brd 2>/dev/null");
+}
+
+/* mapdev_buf's dma_bits: every DMA segment of every backend is below it. */
+TEST(dma_bits_every_segment)
+{
+	static struct mapdev_dma_segment seg[8192];
+	static const uint32_t backends[] = ALL_BACKENDS;
+	/* coherent, contig: one allocation each; sg: many.  Under 32 bits
+	 * the pages come from ZONE_DMA (16 MiB): small sizes. */
+	static const uint64_t sizes[] = { 256 << 10, 256 << 10, 4 << 20 };
+	unsigned int b, i;
+
+	unload_core_users();
+	need_module("mapdev_buf", "dma_bits=30");
+	for (b = 0; b < 3; b++) {
+		struct mapdev_dma_segments ds = {
+			.argsz = sizeof(ds), .count = 8192, .segments = (uintptr_t)seg,
+		};
+		uint64_t covered = 0;
+		int fd;
+
+		buf_create("bits", sizes[b], backends[b], 0);
+		fd = buf_open("bits", O_RDWR);
+		CHECK_OK(ioctl(fd, MAPDEV_IOC_DMA_SEGMENTS, &ds));
+		CHECK(ds.total >= 1 && ds.total <= 8192);
+		for (i = 0; i < ds.total; i++) {
+			if (seg[i].dma_addr + seg[i].len > (1ULL << 30))
+				FAILF("%s: segment %u at %#llx + %#llx is past dma_bits=30",
+				      bk_name[b], i, (unsigned long long)seg[i].dma_addr,
+				      (unsigned long long)seg[i].len);
+			covered += seg[i].len;
+		}
+		CHECK_EQ(covered, sizes[b]);
+		close(fd);
+		buf_destroy("bits");
+	}
+	CHECK_EQ(sh("rmmod mapdev_buf"), 0);
 }
