@@ -209,7 +209,7 @@ TEST(default_uncached)
 	CHECK(!strcmp(sysfs("phys-d", "region0/cache"), "uncached"));
 	f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
 	if (f) {
-		snprintf(want, sizeof(want), "0x%08llx-", res_start);
+		snprintf(want, sizeof(want), "[mem 0x%016llx-", res_start);
 		while (fgets(line, sizeof(line), f))
 			if (strstr(line, want) && strstr(line, "uncached"))
 				found = 1;
