@@ -3627,9 +3627,14 @@ static void setup(void)
 /* Kernel log lines that mean trouble, since the start. */
 static void check_kmsg(void)
 {
+	/* scripts/vm's patterns (it fails the run on them), as substrings. */
 	static const char *const bad[] = {
-		"BUG:", "WARNING:", "Oops", "KASAN", "bad page", "Call Trace",
-		"INFO: possible", "UBSAN", "kmemleak", "DMA-API",
+		"BUG:", "WARNING:", "Oops", "KASAN", "bad page", "Bad page", "Call Trace",
+		"INFO: possible", "UBSAN", "kmemleak", "DMA-API", "kernel BUG at",
+		"general protection fault", "Kernel panic", "INFO: task ", "rcu: INFO:",
+		"detected stall", "LOCKUP", "lockup", "BUG ", "ODEBUG:", "corruption",
+		"refcount_t: ", "INFO: trying to register", "x86/PAT: ", "ioremap error",
+		"ioremap memtype_reserve failed", "leaking them",
 	};
 	/*
 	 * Threads share kmsg_fd: one reads at a time, so a report's lines
