@@ -11,8 +11,15 @@
  *   FAIL suite.test: file.c:123: what went wrong
  *   SKIP suite.test: the reason
  *
+ * Before any test runs, a first line says how many will:
+ *
+ *   PLAN suite 42
+ *
  * and a last line "suite: N passed, N failed, N skipped".  scripts/summarize
- * adds these lines up over every suite.
+ * adds these lines up over every suite, and fails a suite whose verdicts do
+ * not add up to its plan (a binary that died half way), a SKIP whose reason
+ * tests/skip-reasons does not list, and a suite that should have run but
+ * left no log.
  *
  *   TEST(name) { ... }            define a test
  *   CHECK(cond)                   fail unless cond
@@ -273,9 +280,14 @@ static void harness_run_one(const struct harness_test *t, int *pass,
 
 int harness_main(int argc, char **argv)
 {
-	int i, pass = 0, fail = 0, skip = 0;
+	int i, pass = 0, fail = 0, skip = 0, planned = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < harness_ntests; i++)
+		planned += harness_selected(harness_tests[i].name, argc, argv);
+	/* The count first, so a binary that dies later is seen to be short. */
+	printf("PLAN %s %d\n", harness_suite, planned);
+	fflush(stdout);
 	for (i = 0; i < harness_ntests; i++)
 		if (harness_selected(harness_tests[i].name, argc, argv))
 			harness_run_one(&harness_tests[i], &pass, &fail, &skip);

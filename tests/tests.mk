@@ -56,8 +56,13 @@ $(BUILD)/tests/vm/%: tests/vm/%.c tests/tests.mk $(LIBMAPDEV_A)
 # Host tests: each binary's output on the terminal and in
 # $(BUILD)/results/unit-<name>.log.  Fails if any test failed.  Shell
 # scripts tests/unit/*.sh are host tests too, run as they are.
+# $(BUILD)/results/unit.expect names the logs they must leave (one a binary
+# or script): scripts/summarize fails a suite that left none.
 TESTS_UNIT_SCRIPTS := $(sort $(wildcard tests/unit/*.sh))
 host-check: $(TESTS_UNIT_BINS)
+	@printf '%s\n' $(patsubst $(BUILD)/tests/unit/%,unit-%,$(TESTS_UNIT_BINS)) \
+		$(patsubst tests/unit/%,unit-%,$(TESTS_UNIT_SCRIPTS)) \
+		>$(TESTS_RESULTS)/unit.expect
 	@BUILD=$(BUILD) tests/vm/run-all --prefix unit $(TESTS_UNIT_BINS) \
 		$(TESTS_UNIT_SCRIPTS)
 
@@ -77,7 +82,8 @@ VM_PHYS_RESERVED := 0x20000000:16M
 VM_CHECK_ARGS := --append 'memmap=16M$$0x20000000'
 
 vm-check: $(TESTS_VM_BINS)
-	@rm -f $(TESTS_RESULTS)/vm-*.log $(TESTS_RESULTS)/vm-*.txt
+	@rm -f $(TESTS_RESULTS)/vm-*.log $(TESTS_RESULTS)/vm-*.txt \
+		$(TESTS_RESULTS)/vm-*.expect
 	@failed=0; for k in $(VM_KERNELS); do \
 		$(MAKE) --no-print-directory vm-check-one VM_KERNEL=$$k || failed=1; \
 	done; exit $$failed
@@ -86,21 +92,25 @@ vm-check: $(TESTS_VM_BINS)
 vm-check-one: $(TESTS_VM_BINS) $(MAPDEV_TOOL) | $(TESTS_RESULTS)
 	@k='$(VM_KERNEL)'; log=$(TESTS_RESULTS)/vm-$$k-kernel.log; \
 	rm -f $(TESTS_RESULTS)/vm-$$k-*; \
+	printf "vm-$$k-%s\n" kernel $(notdir $(TESTS_VM_BINS)) \
+		>$(TESTS_RESULTS)/vm-$$k-suite.expect; \
 	t0=$$(date +%s); echo "== vm-check: kernel $$k"; \
 	if ! BUILD=$(BUILD) scripts/build-modules "$$k" >/dev/null; then \
-		echo "FAIL $$k/vm.modules: the modules do not build for kernel $$k" >$$log; \
+		printf 'PLAN %s/vm 1\nFAIL %s/vm.modules: the modules do not build for kernel %s\n' \
+			"$$k" "$$k" "$$k" >$$log; \
 		cat $$log; exit 1; \
 	fi; \
 	st=0; env BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
 		$(VM_CHECK_ENV_$(VM_KERNEL)) scripts/vm --kernel "$$k" $(VM_CHECK_ARGS) \
 		--timeout $(VM_CHECK_TIMEOUT) -- tests/vm/run-all || st=$$?; \
+	{ echo "PLAN $$k/vm 1"; \
 	case $$st in \
 	0|1) echo "PASS $$k/vm.kernel-log-clean" ;; \
 	121) echo "FAIL $$k/vm.kernel: the guest's kernel log has errors (build/vm/last-dmesg.log)" ;; \
 	124) echo "FAIL $$k/vm.kernel: the guest did not finish within $(VM_CHECK_TIMEOUT) s (build/vm/last-boot.log)" ;; \
 	120) echo "FAIL $$k/vm.kernel: the guest crashed or failed to boot (build/vm/last-boot.log)" ;; \
 	*) echo "FAIL $$k/vm.kernel: scripts/vm failed with exit status $$st" ;; \
-	esac > $$log; \
+	esac; } > $$log; \
 	[ $$st = 0 ] || [ $$st = 1 ] || cp $(BUILD)/vm/last-dmesg.log \
 		$(TESTS_RESULTS)/vm-$$k-dmesg.txt 2>/dev/null || true; \
 	cat $$log; \

@@ -358,6 +358,11 @@ static void mod_find_paths(void)
 	}
 	if (!mod_paths[M_CORE][0] || !mod_paths[M_BUF][0])
 		die("modinfo finds no mapdev_core/mapdev_buf: run in the test VM (scripts/vm)");
+	/* Our own modules: missing is not a reason to fuzz less, quietly. */
+	if (!opt.no_pci && !mod_paths[M_PCI][0])
+		die("modinfo finds no mapdev_pci (--no-pci to fuzz without it)");
+	if (!opt.no_phys && !mod_paths[M_PHYS][0])
+		die("modinfo finds no mapdev_phys (--no-phys to fuzz without it)");
 }
 
 /* finit_module: 0 or -errno. */
@@ -408,6 +413,7 @@ struct dev {
 	int pci;		/* qbuf: its pci dev; pci: bdf index */
 	int edu;		/* pci: QEMU edu */
 	int irq_masked;		/* pci: user wrote 0 to the irq region */
+	int dma_bits;		/* pci: the mask SET_DMA_MASK set (0: the default 32) */
 	unsigned int serial;	/* for messages */
 };
 
@@ -1704,14 +1710,23 @@ static void one_touch(struct rng *r, int judge_it)
 			off = 4;
 	}
 	expect = expect_touch(page, wr);
-	UNLOCK();
+	/*
+	 * Threaded, the touch is made with the model locked, so no other
+	 * thread changes what is mapped there meanwhile: a mapping the model
+	 * has seen revoked (revocations are recorded after they returned) must
+	 * then give SIGBUS whatever the others do, which is checked always.
+	 */
+	if (strict)
+		UNLOCK();
 	sig = touch((volatile uint8_t *)arena_addr(page) + off, wr, width, val, &got_v);
+	if (!strict)
+		UNLOCK();
 	__atomic_add_fetch(&touches[sig == SIGBUS ? 2 : sig ? 1 : 0], 1, __ATOMIC_RELAXED);
 	snprintf(cur_desc, sizeof(cur_desc), "%s %d bytes at arena page %" PRIu64 " + %#" PRIx64,
 		 wr ? "write" : "read", width, page, off);
 	trace("touch %s %d %" PRIu64 "+%#" PRIx64 " -> %s", wr ? "w" : "r", width,
 	      page, off, sig_str(sig));
-	if (judge_it && strict && sig != expect) {
+	if (judge_it && sig != expect && (strict || (expect == SIGBUS && !sig))) {
 		struct run *ru;
 		char what[160] = "nothing mapped";
 
@@ -1955,18 +1970,55 @@ static void op_rw(struct rng *r)
 	}
 }
 
+/*
+ * lseek: core's mapdev_llseek() is generic_file_llseek_size() with the
+ * offset space (8 << 40) as the limit and region 0's size as the end, dead
+ * device or not.  SEEK_CUR needs the file position, which the model does
+ * not follow (read, write and threads move it): not predicted.
+ */
+static long predict_lseek(const struct dev *d, int64_t off, int wh)
+{
+	uint64_t eof = d->nreg ? d->reg[0].size : 0;
+
+	switch (wh) {
+	case SEEK_SET:
+		break;
+	case SEEK_END:
+		off = (int64_t)((uint64_t)off + eof);
+		break;
+	case SEEK_DATA:
+		if ((uint64_t)off >= eof)
+			return -ENXIO;
+		break;
+	case SEEK_HOLE:
+		if ((uint64_t)off >= eof)
+			return -ENXIO;
+		off = (int64_t)eof;
+		break;
+	case SEEK_CUR:
+		return EXP_ANY;
+	default:
+		return -EINVAL;
+	}
+	if (off < 0 || off > (int64_t)MAPDEV_REGION_OFFSET(MAPDEV_MAX_REGIONS))
+		return -EINVAL;
+	return off;
+}
+
 static void op_lseek(struct rng *r)
 {
 	static const int allowed[] = { EINVAL, ENXIO, EOVERFLOW, 0 };
 	static const int whences[] = { SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE, 7 };
 	int s, fd, wh = whences[below(r, 6)];
 	int64_t off = (int64_t)odd_u64(r);
-	long got;
+	long got, expect = EXP_ANY;
 
 	if (chance(r, 30))
 		off = -off;
 	LOCK();
 	s = slot_pick(r, -1);
+	if (s >= 0 && M.slots[s].dev >= 0)
+		expect = predict_lseek(&M.devs[M.slots[s].dev], off, wh);
 	UNLOCK();
 	fd = slot_use(s, -1);
 	if (fd < 0)
@@ -1977,7 +2029,7 @@ static void op_lseek(struct rng *r)
 		got = -errno;
 	slot_done(s);
 	trace("lseek s%d %" PRId64 " %d -> %s", s, off, wh, got < 0 ? errname(-got) : "OK");
-	judge(cur_desc, got, EXP_ANY, allowed);
+	judge(cur_desc, got, expect, allowed);
 	if (got > (long)MAPDEV_REGION_OFFSET(MAPDEV_MAX_REGIONS))
 		problem("lseek to %ld, past the offset space", got);
 }
@@ -2329,6 +2381,11 @@ static void ioctl_effects(int k, const uint8_t *in, const uint8_t *out, int di, 
 {
 	struct dev *d = &M.devs[di];
 
+	if (k == I_MASK && !got) {
+		const struct mapdev_pci_dma_mask *s = (const void *)in;
+
+		d->dma_bits = s->bits;
+	}
 	if (k == I_CACHE && !got) {
 		const struct mapdev_set_cache *s = (const void *)in;
 
@@ -2435,6 +2492,23 @@ static void tame_size(uint8_t *a, int k)
 		if (!kernel_may_write(*ptr, 1 << 20))
 			*ptr = 8;
 	}
+}
+
+/*
+ * Whether a buffer allocation the model expects to work may still fail
+ * with ENOMEM, one thread (the kernel's memory is the one input from
+ * outside): a coherent or contig buffer is one allocation, and above
+ * PAGE_ALLOC_COSTLY_ORDER (32 KiB) the page allocator gives up on a
+ * fragmented machine; under a PCI function's DMA mask narrower than the
+ * guest's 2 GiB of RAM (32 bits) pages may run out below it.  An sg
+ * buffer of the sizes the fuzzer asks for (at most 64 MiB, at most
+ * BUF_BYTES_CAP in all) always fits a 2 GiB guest.
+ */
+static int create_may_enomem(const struct mapdev_buf_create *c, const struct dev *pci)
+{
+	if (c->backend != MAPDEV_BACKEND_SG && c->size > (32ULL << 10))
+		return 1;
+	return pci && pci->dma_bits && pci->dma_bits < 32;
 }
 
 static void do_ioctl(struct rng *r, int s, int k, int mutate)
@@ -2560,8 +2634,13 @@ static void do_ioctl(struct rng *r, int s, int k, int mutate)
 		      *(uint32_t *)tmp, mutate, ptr_ok, got ? errname(-got) : "OK",
 		      expect == EXP_ANY ? "?" : res_str(expect, xb, sizeof(xb)));
 	}
-	/* Memory is the kernel's to give: ENOMEM is always an answer. */
-	if ((k == I_CREATE || k == I_PCREATE) && got == -ENOMEM)
+	/*
+	 * Memory is the kernel's to give, but only where it can run out:
+	 * ENOMEM from a create the model did not predict it for is a
+	 * problem unless create_may_enomem() says the allocation can fail.
+	 */
+	if ((k == I_CREATE || k == I_PCREATE) && got == -ENOMEM &&
+	    (!strict || create_may_enomem((const void *)kv, k == I_PCREATE ? &d : NULL)))
 		expect = EXP_ANY;
 	judge(cur_desc, got, expect,
 	      ptr_ok && (k < 0 || nested_ok(k, kv)) ? allowed : allowed_fault);
@@ -2705,7 +2784,10 @@ static void op_pin(struct rng *r)
 
 		devpage = ru && ru->kind == 2;
 	}
-	UNLOCK();
+	/*
+	 * The call is made with the model locked: nothing is mapped over the
+	 * page meanwhile, so "device memory was pinned" is known threaded too.
+	 */
 	addr = (uint64_t)arena_addr(page);
 	snprintf(cur_desc, sizeof(cur_desc), "%s on arena page %" PRIu64 " (%s)", hn[how], page,
 		 devpage ? "device" : "other");
@@ -2724,8 +2806,10 @@ static void op_pin(struct rng *r)
 		break;
 	}
 	case 1:
-		if (odirect_fd < 0)
+		if (odirect_fd < 0) {
+			UNLOCK();
 			return;
+		}
 		got = sysret(pread(odirect_fd, (void *)addr, PG, 0));
 		break;
 	case 2:
@@ -2741,13 +2825,15 @@ static void op_pin(struct rng *r)
 		break;
 	}
 	}
+	UNLOCK();
 	trace("pin %s %" PRIu64 " -> %s", hn[how], page, got < 0 ? errname(-got) : "OK");
-	judge(cur_desc, got, EXP_ANY, allowed);
-	/* Device memory is never pinned: GUP refuses VM_PFNMAP. */
-	if (strict && devpage && got > 0 && (how == 0 || how == 3 || how == 4 ||
-					     (how == 1 && odirect_blockdev)))
+	/* Device memory is never pinned: GUP refuses VM_PFNMAP, with EFAULT. */
+	judge(cur_desc, got, devpage && (how != 1 || odirect_blockdev) ? -EFAULT : EXP_ANY,
+	      allowed);
+	if (devpage && got > 0 && (how == 0 || how == 3 || how == 4 ||
+				   (how == 1 && odirect_blockdev)))
 		problem("%s pinned device memory (returned %ld)", hn[how], got);
-	if (strict && devpage && got == 0 && how == 2)
+	if (devpage && got == 0 && how == 2)
 		problem("a shared futex on device memory worked");
 }
 
@@ -2780,7 +2866,14 @@ static void op_fork(struct rng *r)
 			/* MADV_DONTFORK: anything may be SIGSEGV here. */
 			if (sig == SIGSEGV)
 				continue;
-			if (sig != expect && !res.bad) {
+			/* Revoked, yet it worked: a problem whatever the threads did
+			 * (a revocation is in the model only once it returned). */
+			if (expect == SIGBUS && !sig && res.bad != 3) {
+				res.bad = 3;
+				snprintf(res.msg, sizeof(res.msg),
+					 "child: %s at arena page %" PRIu64 " of a revoked mapping worked",
+					 wr ? "write" : "read", page);
+			} else if (sig != expect && !res.bad) {
 				res.bad = 1;
 				snprintf(res.msg, sizeof(res.msg),
 					 "child: %s at arena page %" PRIu64 ": got %s, expected %s",
@@ -2806,7 +2899,7 @@ static void op_fork(struct rng *r)
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	trace("fork %d -> %d", n, res.bad);
-	if (strict && res.bad == 1)
+	if ((strict && res.bad == 1) || res.bad == 3)
 		problem("%s", res.msg);
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		problem("the child died: status %#x", st);
@@ -2857,25 +2950,65 @@ static void op_coherence(struct rng *r)
 	trace("coherence %s -> done", M.devs[di].name);
 }
 
+/*
+ * poll() of a mapdev fd: core's mapdev_irq_poll().  A device without an
+ * irq region: DEFAULT_POLLMASK (POLLIN | POLLOUT asked for, so those), dead
+ * or alive.  One with an irq region: POLLERR | POLLHUP once it is gone;
+ * alive, POLLIN when an interrupt came since this file last read the
+ * count, else nothing (the model does not count interrupts per file, so
+ * either is accepted).  Threaded, the device may die under the call: the
+ * answers of both states are accepted.
+ */
 static void op_poll(struct rng *r)
 {
-	int s, fd;
+	int s, fd, di, has_irq = 0, alive = 0;
 	struct pollfd p;
 	long got;
+	short rev;
 
 	LOCK();
 	s = slot_pick(r, -1);
+	di = s >= 0 ? M.slots[s].dev : -1;
+	if (di >= 0) {
+		alive = M.devs[di].alive;
+		for (int i = 0; i < M.devs[di].nreg; i++)
+			if (M.devs[di].reg[i].flags & MAPDEV_REGION_F_IRQ)
+				has_irq = 1;
+	}
 	UNLOCK();
 	fd = slot_use(s, -1);
 	if (fd < 0)
 		return;
 	p.fd = fd;
 	p.events = POLLIN | POLLOUT | POLLPRI;
+	p.revents = 0;
 	got = sysret(poll(&p, 1, 0));
 	slot_done(s);
-	snprintf(cur_desc, sizeof(cur_desc), "poll slot %d", s);
-	trace("poll s%d -> %ld %#x", s, got, got > 0 ? p.revents : 0);
-	judge(cur_desc, got, EXP_ANY, NULL);
+	rev = got > 0 ? p.revents : 0;
+	snprintf(cur_desc, sizeof(cur_desc), "poll slot %d (%s, %s%s)", s,
+		 di >= 0 ? M.devs[di].name : "?", alive ? "alive" : "revoked",
+		 has_irq ? ", irq" : "");
+	trace("poll s%d -> %ld %#x", s, got, rev);
+	if (got < 0 || got > 1 || (got == 1) != (rev != 0)) {
+		problem("returned %ld with revents %#x", got, rev);
+		return;
+	}
+	if (di < 0)
+		return;
+	if (!has_irq) {
+		if (rev != (POLLIN | POLLOUT))
+			problem("revents %#x, expected POLLIN | POLLOUT (%#x): a device without interrupts",
+				rev, POLLIN | POLLOUT);
+	} else if (strict && !alive) {
+		if (rev != (POLLERR | POLLHUP))
+			problem("revents %#x, expected POLLERR | POLLHUP: the device is gone", rev);
+	} else if (strict) {
+		if (rev != 0 && rev != POLLIN)
+			problem("revents %#x, expected 0 or POLLIN: the device is alive", rev);
+	} else if (rev != 0 && rev != POLLIN && rev != (POLLERR | POLLHUP)) {
+		problem("revents %#x: neither an interrupt's POLLIN nor a gone device's POLLERR | POLLHUP",
+			rev);
+	}
 }
 
 /* edu: raise an interrupt and wait for it. */
@@ -3348,19 +3481,59 @@ static void load_phys(struct rng *r)
 }
 
 /* Binds the PCI functions to mapdev_pci (whatever held them before). */
+/*
+ * Whether mapdev_pci with irq_mode @mode (0 auto, 1 msi, 2 intx) can bind
+ * the function: msi needs an MSI capability, intx an interrupt pin (its
+ * config space, via sysfs; QEMU's functions have the PCI 2.3 INTx disable
+ * bit); auto takes what there is, or none.
+ */
+static int pci_can_bind(const char *bdf, int mode)
+{
+	uint8_t cfg[256];
+	char p[160];
+	int fd, n, pos, hops = 0, msi = 0;
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = pread(fd, cfg, sizeof(cfg), 0);
+	close(fd);
+	if (n < 64)
+		return 0;
+	if (cfg[6] & 0x10)		/* status: a capability list */
+		for (pos = cfg[0x34] & ~3; pos >= 0x40 && pos < n - 1 && hops++ < 48;
+		     pos = cfg[pos + 1] & ~3)
+			if (cfg[pos] == 0x05)
+				msi = 1;
+	return mode == 1 ? msi : mode == 2 ? cfg[0x3d] != 0 : 1;
+}
+
 static void bind_all_pci(void)
 {
 	for (int b = 0; b < NBDF; b++) {
 		char p[160];
 
 		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s", bdfs[b]);
-		if (access(p, F_OK))
+		if (access(p, F_OK)) {
+			/* scripts/vm attaches them; --no-pci where it did not. */
+			problem("PCI function %s is not there (scripts/vm --no-devices? then --no-pci)",
+				bdfs[b]);
 			continue;
+		}
 		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver/unbind", bdfs[b]);
 		write_text(p, bdfs[b]);
 		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver_override", bdfs[b]);
 		write_text(p, "mapdev_pci");
 		write_text("/sys/bus/pci/drivers_probe", bdfs[b]);
+		snprintf(p, sizeof(p), "/dev/mapdev/pci-%s", bdfs[b]);
+		/* irq_mode=msi or intx: a function without one fails its probe. */
+		if (access(p, F_OK) && pci_can_bind(bdfs[b], M.pci_irq_mode))
+			problem("%s did not bind to mapdev_pci (irq_mode %d): no %s", bdfs[b],
+				M.pci_irq_mode, p);
+		else if (!access(p, F_OK) && !pci_can_bind(bdfs[b], M.pci_irq_mode))
+			problem("%s bound to mapdev_pci with irq_mode %d, which it has no interrupt for",
+				bdfs[b], M.pci_irq_mode);
 	}
 	resync_pci();
 }
@@ -3454,9 +3627,14 @@ static void setup(void)
 /* Kernel log lines that mean trouble, since the start. */
 static void check_kmsg(void)
 {
+	/* scripts/vm's patterns (it fails the run on them), as substrings. */
 	static const char *const bad[] = {
-		"BUG:", "WARNING:", "Oops", "KASAN", "bad page", "Call Trace",
-		"INFO: possible", "UBSAN", "kmemleak", "DMA-API",
+		"BUG:", "WARNING:", "Oops", "KASAN", "bad page", "Bad page", "Call Trace",
+		"INFO: possible", "UBSAN", "kmemleak", "DMA-API", "kernel BUG at",
+		"general protection fault", "Kernel panic", "INFO: task ", "rcu: INFO:",
+		"detected stall", "LOCKUP", "lockup", "BUG ", "ODEBUG:", "corruption",
+		"refcount_t: ", "INFO: trying to register", "x86/PAT: ", "ioremap error",
+		"ioremap memtype_reserve failed", "leaking them",
 	};
 	/*
 	 * Threads share kmsg_fd: one reads at a time, so a report's lines

@@ -23,6 +23,7 @@
 set -u
 
 suite=first_run
+echo "PLAN $suite 8"
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 passed=0 failed=0
 pass() { echo "PASS $suite.$1"; passed=$((passed + 1)); }

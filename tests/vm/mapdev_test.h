@@ -7,6 +7,7 @@
 #ifndef MAPDEV_VM_TEST_H
 #define MAPDEV_VM_TEST_H
 
+#include <regex.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -39,16 +40,44 @@ static inline int module_loaded(const char *mod)
 	return access(path, F_OK) == 0;
 }
 
-/* The test needs @mod loaded with @params (none: any); skip if it can't be. */
+/*
+ * The test needs @mod loaded with @params (NULL: loaded, with any).  Our
+ * own modules are part of what is tested: one that is missing or fails to
+ * load fails the test, never skips it.
+ */
 static inline void need_module(const char *mod, const char *params)
 {
-	if (params && module_loaded(mod))
-		sh("rmmod %s 2>/dev/null", mod);
+	if (params && module_loaded(mod) && sh("rmmod %s 2>&1", mod))
+		FAILF("rmmod %s (to load it with '%s') failed", mod, params);
 	if (module_loaded(mod))
 		return;
 	if (sh("modprobe %s %s 2>&1", mod, params ? params : ""))
-		SKIP("modprobe %s failed: module not built or not installed in the VM",
-		     mod);
+		FAILF("modprobe %s %s failed: our module is not built for this kernel, not installed in the VM (scripts/vm says which it left out), or refused to load (see the kernel log)",
+		      mod, params ? params : "");
+	if (!module_loaded(mod))
+		FAILF("modprobe %s succeeded but /sys/module/%s is not there", mod, mod);
+}
+
+/*
+ * The path of our module @mod (modinfo -n), for finit_module(); fails the
+ * test when it is not installed.
+ */
+static inline const char *module_path(const char *mod)
+{
+	static char path[512];
+	char cmd[128];
+	FILE *f;
+	int ok;
+
+	snprintf(cmd, sizeof(cmd), "modinfo -n %s 2>/dev/null", mod);
+	f = popen(cmd, "r");
+	ok = f && fgets(path, sizeof(path), f);
+	if (f)
+		pclose(f);
+	if (!ok)
+		FAILF("modinfo -n %s: our module is not installed in the VM", mod);
+	path[strcspn(path, "\n")] = '\0';
+	return path;
 }
 
 /* Tests that unload mapdev_core first unload what else sits on it. */
@@ -196,6 +225,84 @@ static inline long long core_stat(const char *name)
 static inline long long registered_devices(void)
 {
 	return sh("exit $(ls /sys/class/mapdev 2>/dev/null | wc -l)");
+}
+
+/* -- the kernel log ------------------------------------------------------------- */
+
+/* /dev/kmsg, positioned at its end: what is logged from now on. */
+static inline int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		FAILF("open /dev/kmsg: %s", strerror(errno));
+	lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* The next record's text, or NULL when none is there (now). */
+static inline const char *kmsg_next(int fd)
+{
+	static char rec[2048];
+	ssize_t n;
+	char *t;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten: go on */
+			continue;
+		if (n <= 0)
+			return NULL;
+		rec[n] = '\0';
+		rec[strcspn(rec, "\n")] = '\0';
+		t = strchr(rec, ';');
+		return t ? t + 1 : rec;
+	}
+}
+
+/* Whether a record logged since kmsg_open() contains @needle. */
+static inline int kmsg_grep(int fd, const char *needle)
+{
+	const char *t;
+
+	while ((t = kmsg_next(fd)))
+		if (strstr(t, needle))
+			return 1;
+	return 0;
+}
+
+/*
+ * The first record since kmsg_open() that would fail the VM run, or NULL:
+ * the patterns scripts/vm checks the whole log with (scripts/vm
+ * --list-patterns, from the repository's top directory), so a test can say
+ * which of its steps made the report.
+ */
+static inline const char *kmsg_bad(int fd)
+{
+	static regex_t re[128];
+	static int nre = -1;
+	const char *t;
+	int i;
+
+	if (nre < 0) {
+		char line[512];
+		FILE *f = popen("scripts/vm --list-patterns 2>/dev/null", "r");
+
+		nre = 0;
+		while (f && nre < 128 && fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (!regcomp(&re[nre], line, REG_EXTENDED | REG_NOSUB))
+				nre++;
+		}
+		if (!f || pclose(f) || nre < 10)
+			FAILF("scripts/vm --list-patterns: %d patterns (run from the repository's top directory)",
+			      nre);
+	}
+	while ((t = kmsg_next(fd)))
+		for (i = 0; i < nre; i++)
+			if (!regexec(&re[i], t, 0, NULL, 0))
+				return t;
+	return NULL;
 }
 
 static inline void *map(int fd, size_t len, int prot, off_t off)

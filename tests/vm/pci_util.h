@@ -65,6 +65,18 @@ static inline void pci_bind(const char *bdf, const char *params)
 		FAILF("%s did not appear", path);
 }
 
+/* A module parameter's value, e.g. sysfs_param("mapdev_pci", "irq_mode"). */
+static inline const char *sysfs_param(const char *mod, const char *param)
+{
+	static char v[64];
+	char path[160];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", mod, param);
+	if (read_file(path, v, sizeof(v)))
+		FAILF("read %s: %s", path, strerror(errno));
+	return v;
+}
+
 static inline int pci_unbind(const char *bdf)
 {
 	return write_file("/sys/bus/pci/drivers/mapdev_pci/unbind", bdf);

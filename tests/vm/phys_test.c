@@ -33,18 +33,14 @@ static void need_reserved(void)
 /* Loads mapdev_phys with @params; returns 0 or -1 with errno. */
 static int load_phys(const char *fmt, ...)
 {
-	char params[512], path[512];
-	FILE *f;
+	char params[512];
+	const char *path;
 	va_list ap;
 	int fd, ret, e;
 
 	sh("rmmod mapdev_phys 2>/dev/null");
 	need_module("mapdev_core", NULL);
-	f = popen("modinfo -n mapdev_phys", "r");
-	if (!f || !fgets(path, sizeof(path), f))
-		SKIP("modinfo -n mapdev_phys: module not installed in the VM");
-	pclose(f);
-	path[strcspn(path, "\n")] = '\0';
+	path = module_path("mapdev_phys");
 	va_start(ap, fmt);
 	vsnprintf(params, sizeof(params), fmt, ap);
 	va_end(ap);
@@ -192,5 +188,38 @@ TEST(rmmod_revokes)
 	close(fd);
 	/* The range is free again: it loads once more. */
 	CHECK_OK(load_phys("ranges=r:%#llx:8K", res_start));
+	CHECK_EQ(sh("rmmod mapdev_phys"), 0);
+}
+
+/* No cache word: uncached, as /dev/mem maps device memory; the pages are
+ * mapped so (x86 PAT's list of memory types says so, where debugfs has it). */
+TEST(default_uncached)
+{
+	char line[256], want[64];
+	uint8_t *p;
+	FILE *f;
+	int fd, found = 0;
+
+	need_reserved();
+	CHECK_OK(load_phys("ranges=d:%#llx:8K", res_start));
+	CHECK(!strcmp(sysfs("phys-d", "region0/cache"), "uncached"));
+	fd = buf_open("phys-d", O_RDWR);
+	p = map(fd, 8192, PROT_READ | PROT_WRITE, 0);
+	p[0] = 0x5d;
+	CHECK(!strcmp(sysfs("phys-d", "region0/cache"), "uncached"));
+	f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
+	if (f) {
+		snprintf(want, sizeof(want), "[mem 0x%016llx-", res_start);
+		while (fgets(line, sizeof(line), f))
+			if (strstr(line, want) && strstr(line, "uncached"))
+				found = 1;
+		fclose(f);
+		if (!found)
+			FAILF("no uncached entry for %#llx in x86/pat_memtype_list", res_start);
+	} else {
+		printf("# no /sys/kernel/debug/x86/pat_memtype_list: the sysfs cache only\n");
+	}
+	munmap(p, 8192);
+	close(fd);
 	CHECK_EQ(sh("rmmod mapdev_phys"), 0);
 }

@@ -118,16 +118,9 @@ static void catch_faults(void)
 
 static int mod_fd(const char *mod)
 {
-	char cmd[128], path[512] = "";
-	FILE *f;
+	const char *path = module_path(mod);
 	int fd;
 
-	snprintf(cmd, sizeof(cmd), "modinfo -n %s 2>/dev/null", mod);
-	f = popen(cmd, "r");
-	if (!f || !fgets(path, sizeof(path), f))
-		SKIP("modinfo -n %s: module not installed in the VM", mod);
-	pclose(f);
-	path[strcspn(path, "\n")] = '\0';
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		FAILF("open %s: %s", path, strerror(errno));
@@ -162,12 +155,16 @@ struct scen {
 	int pci;		/* dev[0] is a PCI function: config, irq */
 	volatile int stop;
 	volatile int quit;
+	volatile int revoking;		/* set just before the revocation starts */
 	volatile double t_revoked;	/* when the revocation returned */
+	int cycle_maps[2];		/* mappings each mapper made this cycle */
 	pthread_barrier_t go, done;
 	pthread_mutex_t lk;
 	struct held held[NWORKERS];
 	/* counts */
 	long maps, map_enodev, sigbus, io_enodev, cycles;
+	long held_revoked;	/* mappings held at a revocation, all SIGBUS */
+	long pages_sigbus;	/* their pages touched afterwards: SIGBUS */
 	char err[512];
 };
 
@@ -210,16 +207,20 @@ static void mapper_cycle(struct scen *sc, int w, unsigned int *seed)
 			n = 64;
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0) {
-			if (errno != ENOENT && errno != ENODEV && errno != ENXIO)
-				scen_error(sc, "open %s: %s", path, strerror(errno));
+			/* The node goes with the device: only once it is going. */
+			if ((errno != ENOENT && errno != ENODEV && errno != ENXIO) ||
+			    !__atomic_load_n(&sc->revoking, __ATOMIC_ACQUIRE))
+				scen_error(sc, "open %s: %s%s", path, strerror(errno),
+					   sc->revoking ? "" : " before the revocation started");
 			continue;
 		}
 		p = mmap(NULL, n * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 			 sc->off[which] + (off_t)(first * PG));
 		close(fd);
 		if (p == MAP_FAILED) {
-			if (errno != ENODEV)
-				scen_error(sc, "mmap %s: %s (expected it to work, or ENODEV)",
+			if (errno != ENODEV ||
+			    !__atomic_load_n(&sc->revoking, __ATOMIC_ACQUIRE))
+				scen_error(sc, "mmap %s: %s (expected it to work, or ENODEV once the revocation started)",
 					   sc->dev[which], strerror(errno));
 			__atomic_add_fetch(&sc->map_enodev, 1, __ATOMIC_RELAXED);
 			continue;
@@ -229,6 +230,7 @@ static void mapper_cycle(struct scen *sc, int w, unsigned int *seed)
 			scen_error(sc, "mmap of %s started %.6f s after the revocation returned and worked",
 				   sc->dev[which], t0 - sc->t_revoked);
 		__atomic_add_fetch(&sc->maps, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&sc->cycle_maps[which], 1, __ATOMIC_RELEASE);
 		for (i = 0; i < 4; i++) {
 			size_t pg = rnd(seed) % n;
 			int wr = rnd(seed) & 1, sig;
@@ -238,7 +240,10 @@ static void mapper_cycle(struct scen *sc, int w, unsigned int *seed)
 					    wr && first + pg == 0);
 			else
 				sig = touch(p + pg * PG + (rnd(seed) % PG & ~3UL), wr);
-			if (sig == SIGBUS)
+			if (sig == SIGBUS && !__atomic_load_n(&sc->revoking, __ATOMIC_ACQUIRE))
+				scen_error(sc, "touch of %s: SIGBUS before the revocation started",
+					   sc->dev[which]);
+			else if (sig == SIGBUS)
 				__atomic_add_fetch(&sc->sigbus, 1, __ATOMIC_RELAXED);
 			else if (sig)
 				scen_error(sc, "touch of %s: signal %d", sc->dev[which], sig);
@@ -267,18 +272,26 @@ static void io_cycle(struct scen *sc, unsigned int *seed)
 
 		if (fd < 0) {
 			fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+			if (fd < 0 && ((errno != ENOENT && errno != ENODEV && errno != ENXIO) ||
+				       !__atomic_load_n(&sc->revoking, __ATOMIC_ACQUIRE)))
+				scen_error(sc, "open %s: %s%s", path, strerror(errno),
+					   sc->revoking ? "" : " before the revocation started");
 			if (fd < 0)
 				continue;
 		}
+		/* ENODEV (EOPNOTSUPP for the irq mask) only once it is going. */
+#define IO_GONE(e) (((e) == ENODEV || (e) == EOPNOTSUPP) && \
+		    __atomic_load_n(&sc->revoking, __ATOMIC_ACQUIRE))
 		switch (rnd(seed) % 4) {
 		case 0:
-			if (ioctl(fd, MAPDEV_IOC_INFO, &info) && errno != ENODEV)
+			if (ioctl(fd, MAPDEV_IOC_INFO, &info) &&
+			    (errno != ENODEV || !IO_GONE(errno)))
 				scen_error(sc, "INFO: %s", strerror(errno));
 			break;
 		case 1:
 			off = sc->pci ? 0 : (off_t)(rnd(seed) % (sc->size[0] - sizeof(b)));
 			n = pread(fd, b, sc->pci ? 4 : sizeof(b), off);
-			if (n < 0 && errno != ENODEV)
+			if (n < 0 && (errno != ENODEV || !IO_GONE(errno)))
 				scen_error(sc, "pread: %s", strerror(errno));
 			if (n < 0)
 				__atomic_add_fetch(&sc->io_enodev, 1, __ATOMIC_RELAXED);
@@ -290,7 +303,7 @@ static void io_cycle(struct scen *sc, unsigned int *seed)
 				memset(b, rnd(seed), sizeof(b));
 				n = pwrite(fd, b, sizeof(b), (off_t)(rnd(seed) % (sc->size[0] - sizeof(b))));
 			}
-			if (n < 0 && errno != ENODEV)
+			if (n < 0 && (errno != ENODEV || !IO_GONE(errno)))
 				scen_error(sc, "config/pwrite: %s", strerror(errno));
 			break;
 		default:
@@ -299,7 +312,7 @@ static void io_cycle(struct scen *sc, unsigned int *seed)
 				uint32_t v = rnd(seed) & 1;
 
 				n = pwrite(fd, &v, 4, (off_t)MAPDEV_REGION_OFFSET(REGION_IRQ));
-				if (n < 0 && errno != ENODEV && errno != EOPNOTSUPP)
+				if (n < 0 && !IO_GONE(errno))
 					scen_error(sc, "irq mask %u: %s", v, strerror(errno));
 			} else {
 				close(fd);
@@ -343,9 +356,12 @@ static void verify_revoked(struct scen *sc, const char *mode)
 
 		if (!h->p)
 			continue;
+		sc->held_revoked++;
 		for (size_t off = 0; off < h->len; off += PG) {
 			int sig = touch(h->p + off, 0);
 
+			if (sig == SIGBUS)
+				sc->pages_sigbus++;
 			if (sig != SIGBUS) {
 				scen_error(sc, "%s, map_mode %s: page %zu of a %zu-page mapping made %+.6f s from the revocation's return: %s instead of SIGBUS",
 					   sc->name, mode, off / PG, h->len / PG,
@@ -357,6 +373,27 @@ static void verify_revoked(struct scen *sc, const char *mode)
 		munmap(h->p, h->len);
 		h->p = NULL;
 	}
+}
+
+/*
+ * A scenario that did too little tested nothing: at least MIN_CYCLES
+ * cycles (or all asked for: the debug kernel on a loaded machine makes a
+ * few in 15 s), a mapping a cycle, and as many mappings held at a
+ * revocation as cycles (each one's pages SIGBUS, checked by
+ * verify_revoked()).
+ */
+#define MIN_CYCLES 3
+static void check_work(const char *name, int c, int cycles, long maps, long held)
+{
+	int need = cycles < MIN_CYCLES ? cycles : MIN_CYCLES;
+
+	if (c < need)
+		FAILF("%s: only %d cycle(s) in MAPDEV_STRESS_SECONDS=%.0f, at least %d needed: too slow to test anything",
+		      name, c, stress_seconds(), need);
+	if (maps < c)
+		FAILF("%s: %ld mapping(s) in %d cycles: the mappers did not map", name, maps, c);
+	if (held < c)
+		FAILF("%s: %ld mapping(s) held at a revocation in %d cycles: fewer than one a cycle", name, held, c);
 }
 
 typedef void (*setup_fn)(struct scen *sc, int cycle);
@@ -396,12 +433,27 @@ static void run_scenario(struct scen *sc, setup_fn setup, revoke_fn revoke,
 
 		if (now() - t0 > budget)
 			break;
+		double t_wait;
+
 		write_file(MAP_MODE_PARAM, mode);
 		setup(sc, c);
 		sc->stop = 0;
 		sc->t_revoked = 0;
+		sc->revoking = 0;
+		sc->cycle_maps[0] = sc->cycle_maps[1] = 0;
 		pthread_barrier_wait(&sc->go);
+		/*
+		 * Revoke only once both mappers hold a mapping (or after 2 s),
+		 * so every cycle revokes live mappings; then a random moment
+		 * while they go on mapping.
+		 */
+		t_wait = now();
+		while ((!__atomic_load_n(&sc->cycle_maps[0], __ATOMIC_ACQUIRE) ||
+			!__atomic_load_n(&sc->cycle_maps[1], __ATOMIC_ACQUIRE)) &&
+		       now() - t_wait < 2 && !sc->err[0])
+			usleep(100);
 		usleep(rnd(&seed) % 4000);
+		__atomic_store_n(&sc->revoking, 1, __ATOMIC_RELEASE);
 		revoke(sc, c);
 		sc->t_revoked = now();
 		usleep(rnd(&seed) % 500);	/* mappers keep trying a little */
@@ -416,14 +468,16 @@ static void run_scenario(struct scen *sc, setup_fn setup, revoke_fn revoke,
 	for (int w = 0; w < NWORKERS; w++)
 		pthread_join(th[w], NULL);
 	write_file(MAP_MODE_PARAM, "batch");
-	printf("# %s: %d cycles in %.1f s (%.1f ms a cycle): %ld mappings, %ld mmaps refused with ENODEV, %ld touches got SIGBUS, %ld copies got ENODEV\n",
+	printf("# %s: %d cycles in %.1f s (%.1f ms a cycle): %ld mappings, %ld mmaps refused with ENODEV, %ld touches got SIGBUS, %ld copies got ENODEV; %ld mappings held at a revocation, their %ld pages all SIGBUS\n",
 	       sc->name, c, now() - t0, c ? (now() - t0) * 1000 / c : 0.0, sc->maps,
-	       sc->map_enodev, sc->sigbus, sc->io_enodev);
+	       sc->map_enodev, sc->sigbus, sc->io_enodev, sc->held_revoked,
+	       sc->pages_sigbus);
 	if (sc->err[0])
 		FAILF("cycle %d: %s", c, sc->err);
 	if (c < cycles)
 		printf("# %s: stopped after %d of %d cycles: MAPDEV_STRESS_SECONDS=%.0f reached\n",
 		       sc->name, c, cycles, budget);
+	check_work(sc->name, c, cycles, sc->maps, sc->held_revoked);
 	/* Nothing of the revoked devices is left. */
 	CHECK_EQ(core_stat("buffers"), buffers);
 	CHECK_EQ(core_stat("bytes"), bytes);
@@ -639,48 +693,28 @@ TEST_TIMEOUT(rmmod_pci, 3600)
 
 /* -- reproducers: the smallest races that broke ---------------------------- */
 
-static int kmsg_at_end(void)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
-	return fd;
-}
-
-/* The first warning-or-worse line logged since @fd was opened, or NULL. */
-static const char *kmsg_bad(int fd)
-{
-	static char rec[2048];
-	ssize_t n;
-
-	while (fd >= 0) {
-		n = read(fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue;
-		if (n <= 0)
-			break;
-		rec[n] = '\0';
-		rec[strcspn(rec, "\n")] = '\0';
-		if (strstr(rec, "WARNING:") || strstr(rec, "BUG:") ||
-		    strstr(rec, "Unbalanced"))
-			return strchr(rec, ';') ? strchr(rec, ';') + 1 : rec;
-	}
-	return NULL;
-}
-
 static volatile int toggling;
+
+struct toggler {
+	int fd;
+	long writes;		/* masks and unmasks that worked */
+	int err;		/* an errno other than ENODEV, or 0 */
+};
 
 static void *irq_toggler(void *arg)
 {
-	int fd = *(int *)arg;
+	struct toggler *t = arg;
 	uint32_t v = 0;
 
 	while (toggling) {
 		v ^= 1;
-		if (pwrite(fd, &v, 4, (off_t)MAPDEV_REGION_OFFSET(REGION_IRQ)) < 0 &&
-		    errno == ENODEV)
-			break;
+		if (pwrite(t->fd, &v, 4, (off_t)MAPDEV_REGION_OFFSET(REGION_IRQ)) == 4) {
+			__atomic_add_fetch(&t->writes, 1, __ATOMIC_RELEASE);
+			continue;
+		}
+		if (errno != ENODEV)
+			t->err = errno;
+		break;
 	}
 	return NULL;
 }
@@ -690,38 +724,64 @@ static void *irq_toggler(void *arg)
  * region) while the function is unbound: the driver's teardown and the
  * write raced on irq_enabled and the irq itself: "Unbalanced enable for
  * IRQ", or enable_irq() of an interrupt already freed (a WARNING in
- * irq_startup/apic_set_affinity).
+ * irq_startup/apic_set_affinity).  Each cycle unbinds while both writers
+ * are writing; a write after the unbind is ENODEV, and nothing else.
  */
 TEST_TIMEOUT(irq_mask_vs_unbind, 300)
 {
 	int cycles = stress_cycles() / 4, c, kmsg;
 	double budget = stress_seconds(), t0 = now();
 	const char *bad = NULL;
+	long writes = 0;
 
+	if (cycles < 1)
+		cycles = 1;
 	pci_bind(EDU_BDF, "irq_mode=msi");
-	kmsg = kmsg_at_end();
+	kmsg = kmsg_open();
 	for (c = 0; c < cycles && !bad && now() - t0 < budget; c++) {
+		struct toggler t[2] = { { 0 }, { 0 } };
 		pthread_t th[2];
+		uint32_t v = 1;
+		double tw;
 		int fd;
 
 		if (c)
 			pci_bind(EDU_BDF, NULL);
 		fd = pci_open(EDU_BDF);
 		toggling = 1;
-		CHECK_EQ(pthread_create(&th[0], NULL, irq_toggler, &fd), 0);
-		CHECK_EQ(pthread_create(&th[1], NULL, irq_toggler, &fd), 0);
+		for (int i = 0; i < 2; i++) {
+			t[i].fd = fd;
+			CHECK_EQ(pthread_create(&th[i], NULL, irq_toggler, &t[i]), 0);
+		}
+		/* Both are writing before the unbind. */
+		tw = now();
+		while ((!__atomic_load_n(&t[0].writes, __ATOMIC_ACQUIRE) ||
+			!__atomic_load_n(&t[1].writes, __ATOMIC_ACQUIRE)) &&
+		       !t[0].err && !t[1].err && now() - tw < 2)
+			usleep(50);
 		usleep(c % 7 * 300);
 		CHECK_OK(pci_unbind(EDU_BDF));
 		toggling = 0;
 		pthread_join(th[0], NULL);
 		pthread_join(th[1], NULL);
+		for (int i = 0; i < 2; i++) {
+			if (t[i].err)
+				FAILF("cycle %d: mask/unmask failed with %s (only ENODEV, after the unbind)",
+				      c, strerrorname_np(t[i].err) ?: "?");
+			if (!t[i].writes)
+				FAILF("cycle %d: writer %d made no write before the unbind", c, i);
+			writes += t[i].writes;
+		}
+		/* After the unbind: ENODEV. */
+		CHECK_ERRNO(pwrite(fd, &v, 4, (off_t)MAPDEV_REGION_OFFSET(REGION_IRQ)), ENODEV);
 		close(fd);
 		bad = kmsg_bad(kmsg);
 	}
-	printf("# %d unbinds in %.1f s\n", c, now() - t0);
+	printf("# %d unbinds in %.1f s, %ld masks and unmasks\n", c, now() - t0, writes);
 	if (bad)
 		FAILF("unbind %d while the interrupt was being masked and unmasked: the kernel logged: %s",
 		      c, bad);
+	check_work("irq_mask_vs_unbind", c, cycles, c, c);
 }
 
 static volatile int mapping;
@@ -764,6 +824,7 @@ TEST_TIMEOUT(populate_vs_destroy, 300)
 {
 	int cycles = stress_cycles(), c, survivors = 0;
 	static struct held h[2][257];
+	long checked = 0;
 	double budget = stress_seconds();
 	double t0 = now(), t_rev = 0;
 	int ctl_fd;
@@ -777,9 +838,13 @@ TEST_TIMEOUT(populate_vs_destroy, 300)
 
 		buf_destroy_raw(ctl_fd, "pr");
 		CHECK_OK(buf_create_raw(ctl_fd, "pr", 64 * PG, MAPDEV_BACKEND_SG, 0));
+		h[0][0].t = h[1][0].t = 0;
 		mapping = 1;
 		for (int t = 0; t < 2; t++)
 			CHECK_EQ(pthread_create(&th[t], NULL, populate_mapper, h[t]), 0);
+		/* Each mapper has a mapping, then a random moment. */
+		for (double tw = now(); (!h[0][0].t || !h[1][0].t) && now() - tw < 2;)
+			usleep(50);
 		usleep(c % 5 * 200);
 		CHECK_OK(buf_destroy_raw(ctl_fd, "pr"));
 		t_rev = now();
@@ -788,6 +853,7 @@ TEST_TIMEOUT(populate_vs_destroy, 300)
 			pthread_join(th[t], NULL);
 		for (int t = 0; t < 2; t++)
 			for (int i = 0; h[t][i].p; i++) {
+				checked++;
 				if (touch(h[t][i].p, 0) != SIGBUS) {
 					survivors++;
 					printf("# cycle %d: a mapping made %+.6f s from the destroy's return reads after it\n",
@@ -797,14 +863,17 @@ TEST_TIMEOUT(populate_vs_destroy, 300)
 			}
 	}
 	write_file(MAP_MODE_PARAM, "batch");
-	printf("# %d destroys in %.1f s\n", c, now() - t0);
+	printf("# %d destroys in %.1f s, %ld mappings made before them, all SIGBUS after\n",
+	       c, now() - t0, checked);
 	CHECK_EQ(core_stat("buffers"), 0);
 	if (survivors)
 		FAILF("map_mode=populate: %d mapping(s) survived a destroy (cycle %d)",
 		      survivors, c);
+	check_work("populate_vs_destroy", c, cycles, checked, checked);
 }
 
 static volatile int forking;
+static long fork_ops;		/* fork()s and mremap()s started */
 
 /* fork()s, or moves the mapping at @arg back and forth with mremap(). */
 static void *forker(void *arg)
@@ -812,6 +881,7 @@ static void *forker(void *arg)
 	uint8_t **pp = arg, *a = pp[0], *b = pp[1];
 
 	while (forking) {
+		__atomic_add_fetch(&fork_ops, 1, __ATOMIC_RELEASE);
 		if (!b) {
 			pid_t pid = fork();
 
@@ -847,11 +917,12 @@ TEST_TIMEOUT(populate_fork_vs_destroy, 300)
 	int cycles = stress_cycles(), c, kmsg, ctl_fd;
 	double budget = stress_seconds(), t0 = now();
 	const char *bad = NULL;
+	long ops = 0;
 
 	need_module("mapdev_buf", "");
 	ctl_fd = ctl_open();
 	CHECK_OK(write_file(MAP_MODE_PARAM, "populate"));
-	kmsg = kmsg_at_end();
+	kmsg = kmsg_open();
 	for (c = 0; c < cycles && !bad && now() - t0 < budget; c++) {
 		pthread_t th;
 		uint8_t *p, *pp[2];
@@ -868,7 +939,12 @@ TEST_TIMEOUT(populate_fork_vs_destroy, 300)
 		pp[1] = c & 1 ? NULL : mmap(NULL, 16 * PG, PROT_NONE,
 					    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		forking = 1;
+		ops = __atomic_load_n(&fork_ops, __ATOMIC_ACQUIRE);
 		CHECK_EQ(pthread_create(&th, NULL, forker, pp), 0);
+		/* The forker has started its first fork() or mremap(). */
+		for (double tw = now(); __atomic_load_n(&fork_ops, __ATOMIC_ACQUIRE) == ops &&
+		     now() - tw < 2;)
+			usleep(50);
 		usleep(c % 9 * 300);
 		CHECK_OK(buf_destroy_raw(ctl_fd, "pf"));
 		forking = 0;
@@ -879,10 +955,12 @@ TEST_TIMEOUT(populate_fork_vs_destroy, 300)
 		bad = kmsg_bad(kmsg);
 	}
 	write_file(MAP_MODE_PARAM, "batch");
-	printf("# %d destroys during fork() or mremap() in %.1f s\n", c, now() - t0);
+	printf("# %d destroys during fork() or mremap() in %.1f s (%ld of them started)\n",
+	       c, now() - t0, fork_ops);
 	if (bad)
 		FAILF("map_mode=populate, destroy %d during %s: the kernel logged: %s",
 		      c, c & 1 ? "fork()" : "mremap()", bad);
+	check_work("populate_fork_vs_destroy", c, cycles, fork_ops, fork_ops);
 }
 
 /* -- afterwards ----------------------------------------------------------------- */
