@@ -21,6 +21,9 @@
 #include "mapdev_compat.h"
 #include "mapdev_core.h"
 
+/* Not a kernel address on any architecture mapdev builds for. */
+#define MAPDEV_POISON_PTR	((void *)(uintptr_t)0x6b6b6b6b6b6b6b6bULL)
+
 /* The sg backend's largest allocation: 2 MiB keeps huge mappings possible. */
 #define MAPDEV_SG_MAX_ORDER	min(9, MAPDEV_MAX_PAGE_ORDER)
 
@@ -349,6 +352,15 @@ static void mapdev_buffer_release(struct kref *ref)
 	mapdev_stats_buffer(-1, -(long)buf->size);
 	kvfree(buf->pages);
 	put_device(buf->dma_dev);
+	/*
+	 * A stale pointer to a freed buffer faults at its first use, KASAN or
+	 * not: what a user of a buffer reads first are these.
+	 */
+	buf->pages = MAPDEV_POISON_PTR;
+	buf->sgt.sgl = MAPDEV_POISON_PTR;
+	buf->vaddr = MAPDEV_POISON_PTR;
+	buf->nr_pages = 0;
+	buf->size = 0;
 	kfree(buf);
 }
 

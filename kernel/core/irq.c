@@ -110,6 +110,7 @@ ssize_t mapdev_irq_write(struct mapdev_device *md, const char __user *ubuf,
 		return -EFAULT;
 	if (enable > 1)
 		return -EINVAL;
+	mapdev_race_delay();
 	if (!md->ops || !md->ops->irq_control)
 		return -EOPNOTSUPP;
 	down_read(&md->ops_lock);
@@ -144,8 +145,10 @@ static void mapdev_irq_swap_trigger(struct mapdev_device *md,
 	old = irq->trigger;
 	irq->trigger = ctx;
 	spin_unlock_irqrestore(&irq->lock, flags);
-	if (old)
+	if (old) {
 		eventfd_ctx_put(old);
+		mapdev_stats_eventfd(-1);
+	}
 }
 
 long mapdev_irq_set_eventfd(struct mapdev_device *md, unsigned long arg)
@@ -166,7 +169,9 @@ long mapdev_irq_set_eventfd(struct mapdev_device *md, unsigned long arg)
 		ctx = eventfd_ctx_fdget(se.fd);
 		if (IS_ERR(ctx))
 			return PTR_ERR(ctx);
+		mapdev_stats_eventfd(1);
 	}
+	mapdev_race_delay();
 	mapdev_irq_swap_trigger(md, ctx);
 	return 0;
 }

@@ -339,6 +339,7 @@ static long mapdev_ioctl(struct file *file, unsigned int cmd,
 	if (ret != -ENOIOCTLCMD)
 		return ret;
 
+	mapdev_race_delay();
 	if (!md->ops || !md->ops->ioctl)
 		return -ENOTTY;
 	down_read(&md->ops_lock);
@@ -507,6 +508,7 @@ static ssize_t mapdev_rw(struct file *file, char __user *ubuf, size_t count,
 	count = min_t(u64, count, r->size - off);
 	if (!count)
 		return 0;
+	mapdev_race_delay();
 
 	if (r->type != MAPDEV_REGION_BUFFER) {
 		ret = mapdev_rw_bounce(md, index, ubuf, count, off, write);

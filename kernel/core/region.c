@@ -129,9 +129,11 @@ int mapdev_iomem_set_cache(struct mapdev_region *r, u32 cache)
 		return 0;
 	/* x86 PAT: one memory type at a time, so the old mapping goes first. */
 	iounmap(r->kva);
-	kva = mapdev_iomem_map(r->phys, r->size, cache);
+	kva = mapdev_should_fail_ioremap() ? NULL :
+	      mapdev_iomem_map(r->phys, r->size, cache);
 	if (!kva) {
-		r->kva = mapdev_iomem_map(r->phys, r->size, r->cache);
+		r->kva = mapdev_should_fail_ioremap() ? NULL :
+			 mapdev_iomem_map(r->phys, r->size, r->cache);
 		if (!r->kva)
 			r->flags &= ~(MAPDEV_REGION_F_READ | MAPDEV_REGION_F_WRITE |
 				      MAPDEV_REGION_F_MMAP);

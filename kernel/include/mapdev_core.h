@@ -254,6 +254,9 @@ int mapdev_region_sync(struct mapdev_device *md, u32 index, u64 offset,
 void mapdev_stats_init(void);
 void mapdev_stats_exit(void);
 bool mapdev_should_fail_alloc(void);
+bool mapdev_should_fail_ioremap(void);
+void mapdev_race_delay(void);
+void mapdev_stats_eventfd(long nr);
 void mapdev_stats_buffer(long nr, long bytes);
 void mapdev_stats_device(long nr);
 int mapdev_set_memtype(struct mapdev_buffer *buf, u32 cache);
