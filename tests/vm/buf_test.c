@@ -157,7 +157,7 @@ TEST(create_bad_input)
 	/* Duplicates and destroys. */
 	CHECK_OK(buf_create_raw(ctl, "dup", 4096, 0, 0));
 	CHECK_ERRNO(buf_create_raw(ctl, "dup", 8192, 0, 0), EEXIST);
-	CHECK_ERRNO(buf_create_raw(ctl, "buf-control", 4096, 0, 0), EEXIST);
+	CHECK_ERRNO(buf_create_raw(ctl, "buf-control", 4096, 0, 0), EINVAL);	/* reserved */
 	CHECK_EQ(sysfs_ll("dup", "size"), 4096);
 	CHECK_OK(buf_destroy_raw(ctl, "dup"));
 	CHECK_ERRNO(buf_destroy_raw(ctl, "dup"), ENOENT);

@@ -246,11 +246,11 @@ static void edu_dma_roundtrip(const char *bdf, unsigned int dma_bits,
 	pci_bind(bdf, "irq_mode=msi");
 	fd = pci_open(bdf);
 	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_SET_DMA_MASK, &m));
-	strcpy(c.name, "edu-dma");
-	strcpy(d.name, "edu-dma");
+	strcpy(c.name, "edudma");
+	strcpy(d.name, "edudma");
 	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_BUF_CREATE, &c));
-	CHECK(!strcmp(sysfs("edu-dma", "driver"), "mapdev_pci"));
-	bfd = buf_open("edu-dma", O_RDWR);
+	CHECK(!strcmp(sysfs("edudma", "driver"), "mapdev_pci"));
+	bfd = buf_open("edudma", O_RDWR);
 	ri = region_info(bfd, 0);
 	CHECK(ri.dma_addr != 0);
 	CHECK(dma_bits == 64 || ri.dma_addr + ri.size - 1 < (1ULL << dma_bits));
@@ -452,9 +452,9 @@ static void revoke_while_busy(const char *how)
 	pci_bind(EDU_BDF, "irq_mode=msi");
 	fd = pci_open(EDU_BDF);
 	bar = map(fd, 1 << 20, PROT_READ | PROT_WRITE, 0);
-	strcpy(c.name, "edu-rv");
+	strcpy(c.name, "edurv");
 	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_BUF_CREATE, &c));
-	bfd = buf_open("edu-rv", O_RDWR);
+	bfd = buf_open("edurv", O_RDWR);
 	buf = map(bfd, PG, PROT_READ | PROT_WRITE, 0);
 	buf[0] = 1;
 	se.fd = eventfd(0, EFD_CLOEXEC);
@@ -479,7 +479,7 @@ static void revoke_while_busy(const char *how)
 	CHECK(pfd.revents & (POLLERR | POLLHUP));
 	EXPECT_SIGNAL(SIGBUS, (void)*reg32(bar, EDU_ID));
 	EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)buf);
-	CHECK(access("/dev/mapdev/edu-rv", F_OK) != 0);
+	CHECK(access("/dev/mapdev/edurv", F_OK) != 0);
 	CHECK(access("/dev/mapdev/pci-" EDU_BDF, F_OK) != 0);
 	/*
 	 * The function's DMA buffer went with the binding, though still
