@@ -310,6 +310,8 @@ long mapdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (WARN_ON_ONCE(desc.size > sizeof(karg) || desc.size < 8))
 			return -ENOTTY;
 	}
+	if (cmd == MAPDEV_IOC_SET_EVENTFD && md->irq_index < 0)
+		return -ENOTTY;
 	/* Changing the device is for a file open for writing. */
 	if ((cmd == MAPDEV_IOC_SET_CACHE || cmd == MAPDEV_IOC_SET_EVENTFD) &&
 	    !(file->f_mode & FMODE_WRITE))

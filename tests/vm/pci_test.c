@@ -823,4 +823,8 @@ TEST(rdonly_fd_cannot_set_eventfd)
 	CHECK_OK(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se));
 	close(fd);
 	CHECK_OK(pci_unbind(EDU_BDF));
+	/* The last of this file: the module goes, nothing is left. */
+	CHECK_EQ(sh("rmmod mapdev_pci"), 0);
+	CHECK_EQ(core_stat("devices"), registered_devices());
+	CHECK_EQ(core_stat("buffers"), 0);
 }
