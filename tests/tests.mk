@@ -86,6 +86,7 @@ vm-check: $(TESTS_VM_BINS)
 		$(TESTS_RESULTS)/vm-*.expect
 	@failed=0; for k in $(VM_KERNELS); do \
 		$(MAKE) --no-print-directory vm-check-one VM_KERNEL=$$k || failed=1; \
+		$(MAKE) --no-print-directory vm-lockdown VM_KERNEL=$$k || failed=1; \
 	done; exit $$failed
 
 # One kernel: make vm-check-one VM_KERNEL=6.12 (its logs only).
@@ -118,3 +119,29 @@ vm-check-one: $(TESTS_VM_BINS) $(MAPDEV_TOOL) | $(TESTS_RESULTS)
 	[ $$st = 0 ]
 
 .PHONY: vm-check-one
+
+# Kernel lockdown (tests/lockdown): raising it lasts until the next boot, so
+# its test has a boot of its own per kernel, after the suite's (vm-check
+# runs it; make vm-lockdown VM_KERNEL=6.1 alone).  Its log is
+# vm-KERNEL-lockdown_test.log; scripts/vm's verdict on the kernel log is
+# a test of its own there, as in vm-check-one.
+TESTS_LOCKDOWN_BIN := $(BUILD)/tests/lockdown/lockdown_test
+tests: $(TESTS_LOCKDOWN_BIN)
+$(TESTS_LOCKDOWN_BIN): tests/lockdown/lockdown_test.c tests/tests.mk $(LIBMAPDEV_A)
+	$(tests_link)
+-include $(TESTS_LOCKDOWN_BIN).d
+
+vm-lockdown: $(TESTS_LOCKDOWN_BIN) | $(TESTS_RESULTS)
+	@k='$(VM_KERNEL)'; st=0; \
+	BUILD=$(BUILD) scripts/build-modules "$$k" >/dev/null || exit 1; \
+	env BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
+		scripts/vm --kernel "$$k" $(VM_CHECK_ARGS) -- tests/vm/run-all \
+		--prefix vm-$$k $(TESTS_LOCKDOWN_BIN) || st=$$?; \
+	log=$(TESTS_RESULTS)/vm-$$k-lockdown_test.log; \
+	case $$st in \
+	0|1) echo "PASS $$k/lockdown.kernel-log-clean" ;; \
+	*) echo "FAIL $$k/lockdown.kernel: scripts/vm exit status $$st (build/vm/last-dmesg.log)" ;; \
+	esac | tee -a $$log; \
+	[ $$st = 0 ]
+
+.PHONY: vm-lockdown

@@ -109,79 +109,63 @@ static int buf_user_name(const char *name)
 	return strnlen(name, MAPDEV_NAME_LEN) < MAPDEV_NAME_LEN ? 0 : -EINVAL;
 }
 
-static long buf_ioctl_create(unsigned long arg)
+static long buf_ioctl_create(struct mapdev_buf_create *c)
 {
-	struct mapdev_buf_create c;
-	int ret;
-
-	ret = mapdev_ioctl_arg_in(&c, sizeof(c),
-				  offsetofend(struct mapdev_buf_create, name), arg);
-	if (ret)
-		return ret;
-	if (c.flags || buf_user_name(c.name))
+	if (c->flags || buf_user_name(c->name))
 		return -EINVAL;
-	return buf_create(c.name, c.size, c.backend, c.cache);
+	return buf_create(c->name, c->size, c->backend, c->cache);
 }
 
-static long buf_ioctl_destroy(unsigned long arg)
+static long buf_ioctl_destroy(struct mapdev_buf_destroy *d)
 {
-	struct mapdev_buf_destroy d;
-	int ret;
-
-	ret = mapdev_ioctl_arg_in(&d, sizeof(d),
-				  offsetofend(struct mapdev_buf_destroy, name), arg);
-	if (ret)
-		return ret;
-	if (d.flags || buf_user_name(d.name))
+	if (d->flags || buf_user_name(d->name))
 		return -EINVAL;
-	return buf_destroy(d.name);
+	return buf_destroy(d->name);
 }
 
-static long buf_ioctl_list(unsigned long arg)
+/* The entries go out through @out, once core has let go of every lock. */
+static long buf_ioctl_list(struct mapdev_buf_list *l,
+			   struct mapdev_ioctl_out *out)
 {
-	struct mapdev_buf_entry __user *ue;
-	struct mapdev_buf_entry ent;
-	struct mapdev_buf_list l;
+	struct mapdev_buf_entry *ent = NULL;
 	struct buf_entry *e;
-	unsigned int i = 0;
-	int ret;
+	unsigned int i = 0, n;
 
-	ret = mapdev_ioctl_arg_in(&l, sizeof(l),
-				  offsetofend(struct mapdev_buf_list, entries), arg);
-	if (ret)
-		return ret;
-	if (l.flags)
+	if (l->flags)
 		return -EINVAL;
-	ue = u64_to_user_ptr(l.entries);
-
 	mutex_lock(&buf_lock);
+	n = min(l->count, buf_count);
+	if (n) {
+		ent = kvcalloc(n, sizeof(*ent), GFP_KERNEL);
+		if (!ent) {
+			mutex_unlock(&buf_lock);
+			return -ENOMEM;
+		}
+	}
 	list_for_each_entry(e, &buf_list, node) {
 		struct mapdev_region *r = &e->md->regions[0];
 
-		if (i >= l.count)
+		if (i >= n)
 			break;
-		memset(&ent, 0, sizeof(ent));
-		strscpy(ent.name, dev_name(&e->md->dev), sizeof(ent.name));
-		ent.size = r->size;
-		ent.backend = r->buf->backend;
-		ent.cache = r->cache;
-		ent.map_count = atomic_read(&e->md->map_count);
-		ent.open_count = atomic_read(&e->md->open_count);
-		if (copy_to_user(ue + i, &ent, sizeof(ent))) {
-			ret = -EFAULT;
-			break;
-		}
+		strscpy(ent[i].name, dev_name(&e->md->dev), sizeof(ent[i].name));
+		ent[i].size = r->size;
+		ent[i].backend = r->buf->backend;
+		ent[i].cache = r->cache;
+		ent[i].map_count = atomic_read(&e->md->map_count);
+		ent[i].open_count = atomic_read(&e->md->open_count);
 		i++;
 	}
-	l.total = buf_count;
+	l->total = buf_count;
 	mutex_unlock(&buf_lock);
-	if (ret)
-		return ret;
-	return mapdev_ioctl_arg_out(arg, &l, sizeof(l));
+	out->data = ent;
+	out->len = i * sizeof(*ent);
+	out->to = u64_to_user_ptr(l->entries);
+	return 0;
 }
 
 static long buf_ctl_ioctl(struct mapdev_device *md, struct file *file,
-			  unsigned int cmd, unsigned long arg)
+			  unsigned int cmd, void *arg,
+			  struct mapdev_ioctl_out *out)
 {
 	switch (cmd) {
 	case MAPDEV_BUF_IOC_CREATE:
@@ -192,13 +176,23 @@ static long buf_ctl_ioctl(struct mapdev_device *md, struct file *file,
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return buf_ioctl_destroy(arg);
-	case MAPDEV_BUF_IOC_LIST:
-		return buf_ioctl_list(arg);
+	default:
+		return buf_ioctl_list(arg, out);
 	}
-	return -ENOTTY;
 }
 
+#define BUF_IOCTL(c, type, last, o) \
+	{ .cmd = c, .size = sizeof(type), .minsz = offsetofend(type, last), .out = o }
+
+static const struct mapdev_ioctl_desc buf_ctl_ioctls[] = {
+	BUF_IOCTL(MAPDEV_BUF_IOC_CREATE, struct mapdev_buf_create, name, false),
+	BUF_IOCTL(MAPDEV_BUF_IOC_DESTROY, struct mapdev_buf_destroy, name, false),
+	BUF_IOCTL(MAPDEV_BUF_IOC_LIST, struct mapdev_buf_list, entries, true),
+	{ }
+};
+
 static const struct mapdev_ops buf_ctl_ops = {
+	.ioctls = buf_ctl_ioctls,
 	.ioctl = buf_ctl_ioctl,
 };
 
@@ -264,7 +258,7 @@ static int buf_create_from_spec(char *spec)
 	ret = buf_create(name, size, backend, cache);
 	if (ret)
 		pr_err(DRV_NAME ": buffers: %s: cannot create it: %d%s\n", name, ret,
-		       ret == -EINVAL ? " (names are [A-Za-z0-9_.-], up to 31)" :
+		       ret == -EINVAL ? " (names are [A-Za-z0-9_.-], up to 31, not starting with buf-, edu-, pci- or phys-)" :
 		       ret == -EEXIST ? " (the name is taken)" : "");
 	return ret;
 }

@@ -21,6 +21,9 @@
 #include "mapdev_compat.h"
 #include "mapdev_core.h"
 
+/* Not a kernel address on any architecture mapdev builds for. */
+#define MAPDEV_POISON_PTR	((void *)(uintptr_t)0x6b6b6b6b6b6b6b6bULL)
+
 /* The sg backend's largest allocation: 2 MiB keeps huge mappings possible. */
 #define MAPDEV_SG_MAX_ORDER	min(9, MAPDEV_MAX_PAGE_ORDER)
 
@@ -349,6 +352,15 @@ static void mapdev_buffer_release(struct kref *ref)
 	mapdev_stats_buffer(-1, -(long)buf->size);
 	kvfree(buf->pages);
 	put_device(buf->dma_dev);
+	/*
+	 * A stale pointer to a freed buffer faults at its first use, KASAN or
+	 * not: what a user of a buffer reads first are these.
+	 */
+	buf->pages = MAPDEV_POISON_PTR;
+	buf->sgt.sgl = MAPDEV_POISON_PTR;
+	buf->vaddr = MAPDEV_POISON_PTR;
+	buf->nr_pages = 0;
+	buf->size = 0;
 	kfree(buf);
 }
 
@@ -405,6 +417,17 @@ dma_addr_t mapdev_buffer_dma_addr(const struct mapdev_buffer *buf)
 }
 EXPORT_SYMBOL_GPL(mapdev_buffer_dma_addr);
 
+/* One physically contiguous piece: a CPU entry, or part of one. */
+static void mapdev_sync_piece(struct mapdev_buffer *buf, dma_addr_t seg,
+			      u64 off, u64 len, enum dma_data_direction dir,
+			      bool for_device)
+{
+	if (for_device)
+		dma_sync_single_range_for_device(buf->dma_dev, seg, off, len, dir);
+	else
+		dma_sync_single_range_for_cpu(buf->dma_dev, seg, off, len, dir);
+}
+
 /**
  * mapdev_buffer_sync() - hand part of a buffer to the CPU or the device
  * @buf: the buffer
@@ -414,14 +437,20 @@ EXPORT_SYMBOL_GPL(mapdev_buffer_dma_addr);
  * @for_device: true before the device accesses it, false after
  *
  * Coherent buffers need no sync; the call then only checks its arguments.
+ * Others are synced a CPU entry of the sg table at a time: each is
+ * physically contiguous, where a DMA segment an IOMMU merged from several
+ * is not (and a sync reaches the bytes physically contiguous from the
+ * address it is given).  An entry's DMA address is its segment's plus the
+ * entries before it in the segment: the entries are whole pages, so the
+ * IOMMU lays them out back to back.
  *
  * Return: 0, or -EINVAL for a range outside the buffer.
  */
 int mapdev_buffer_sync(struct mapdev_buffer *buf, u64 offset, u64 size,
 		       enum dma_data_direction dir, bool for_device)
 {
-	struct scatterlist *sg;
-	u64 seg_start = 0;
+	struct scatterlist *dsg, *sg;
+	u64 end = offset + size, cpu_start = 0;
 	unsigned int i;
 
 	if (offset > buf->size || size > buf->size - offset)
@@ -429,23 +458,34 @@ int mapdev_buffer_sync(struct mapdev_buffer *buf, u64 offset, u64 size,
 	if (buf->backend == MAPDEV_BACKEND_COHERENT || !size)
 		return 0;
 
-	for_each_sgtable_dma_sg(&buf->sgt, sg, i) {
-		u64 len = sg_dma_len(sg);
-		u64 from = max(offset, seg_start);
-		u64 to = min(offset + size, seg_start + len);
+	sg = buf->sgt.sgl;
+	for_each_sgtable_dma_sg(&buf->sgt, dsg, i) {
+		dma_addr_t seg = sg_dma_address(dsg);
+		u64 seg_len = sg_dma_len(dsg), in_seg = 0;
 
-		if (from < to && for_device)
-			dma_sync_single_range_for_device(buf->dma_dev,
-							 sg_dma_address(sg),
-							 from - seg_start,
-							 to - from, dir);
-		else if (from < to)
-			dma_sync_single_range_for_cpu(buf->dma_dev,
-						      sg_dma_address(sg),
-						      from - seg_start,
-						      to - from, dir);
-		seg_start += len;
-		if (seg_start >= offset + size)
+		/* The CPU entries this DMA segment is made of, in order. */
+		while (sg && in_seg < seg_len) {
+			u64 from = max(offset, cpu_start);
+			u64 to = min(end, cpu_start + sg->length);
+
+			if (from < to)
+				mapdev_sync_piece(buf, seg, in_seg + from - cpu_start,
+						  to - from, dir, for_device);
+			in_seg += sg->length;
+			cpu_start += sg->length;
+			sg = sg_next(sg);
+		}
+		if (in_seg != seg_len) {
+			/* Not back to back after all: the whole table, then. */
+			dev_warn_once(buf->dma_dev, "DMA segment of %llu bytes from CPU entries of %llu; syncing whole buffers\n",
+				      seg_len, in_seg);
+			if (for_device)
+				dma_sync_sgtable_for_device(buf->dma_dev, &buf->sgt, dir);
+			else
+				dma_sync_sgtable_for_cpu(buf->dma_dev, &buf->sgt, dir);
+			return 0;
+		}
+		if (cpu_start >= end)
 			break;
 	}
 	return 0;

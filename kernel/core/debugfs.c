@@ -8,15 +8,24 @@
  *   devices     live mapdev_device objects
  *   fail_alloc  write N > 0: the Nth buffer allocation from now fails with
  *               ENOMEM (then the knob is 0 again); 0 disarms
+ *   eventfds    eventfd contexts held for interrupt delivery
+ *   fail_ioremap  write N: the next N kernel mappings of device memory made
+ *               for a cache mode change fail
+ *   race_delay_ms  while non-zero, the paths that race with unregister sleep
+ *               this long just past their first checks (driver ioctl and
+ *               irq write dispatch, read/write, SET_EVENTFD), so tests can
+ *               put a revocation inside the window
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 
 #include "mapdev_core.h"
 
 static struct dentry *mapdev_debugfs;
-static atomic_long_t stat_buffers, stat_bytes, stat_devices;
-static atomic_t fail_alloc;
+static atomic_long_t stat_buffers, stat_bytes, stat_devices, stat_eventfds;
+static atomic_t fail_alloc, fail_ioremap;
+static u32 race_delay_ms;
 
 void mapdev_stats_buffer(long nr, long bytes)
 {
@@ -27,6 +36,26 @@ void mapdev_stats_buffer(long nr, long bytes)
 void mapdev_stats_device(long nr)
 {
 	atomic_long_add(nr, &stat_devices);
+}
+
+void mapdev_stats_eventfd(long nr)
+{
+	atomic_long_add(nr, &stat_eventfds);
+}
+
+/* Widens a race window for the tests (race_delay_ms). */
+void mapdev_race_delay(void)
+{
+	u32 ms = READ_ONCE(race_delay_ms);
+
+	if (ms)
+		msleep(ms);
+}
+
+/* True for each of the next fail_ioremap device memory mappings. */
+bool mapdev_should_fail_ioremap(void)
+{
+	return atomic_dec_if_positive(&fail_ioremap) >= 0;
 }
 
 /* True once, for the allocation the fail_alloc countdown reaches. */
@@ -63,6 +92,38 @@ static int fail_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(fail_fops, fail_get, fail_set, "%llu\n");
 
+static int fail_ioremap_get(void *data, u64 *val)
+{
+	*val = atomic_read(&fail_ioremap);
+	return 0;
+}
+
+static int fail_ioremap_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&fail_ioremap, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fail_ioremap_fops, fail_ioremap_get, fail_ioremap_set,
+			 "%llu\n");
+
+static int race_delay_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(race_delay_ms);
+	return 0;
+}
+
+static int race_delay_set(void *data, u64 val)
+{
+	if (val > 10000)
+		return -EINVAL;
+	WRITE_ONCE(race_delay_ms, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(race_delay_fops, race_delay_get, race_delay_set,
+			 "%llu\n");
+
 void mapdev_stats_init(void)
 {
 	mapdev_debugfs = debugfs_create_dir("mapdev", NULL);
@@ -74,6 +135,12 @@ void mapdev_stats_init(void)
 				   &stat_devices, &stat_fops);
 	debugfs_create_file_unsafe("fail_alloc", 0600, mapdev_debugfs, NULL,
 				   &fail_fops);
+	debugfs_create_file_unsafe("eventfds", 0444, mapdev_debugfs,
+				   &stat_eventfds, &stat_fops);
+	debugfs_create_file_unsafe("fail_ioremap", 0600, mapdev_debugfs, NULL,
+				   &fail_ioremap_fops);
+	debugfs_create_file_unsafe("race_delay_ms", 0600, mapdev_debugfs, NULL,
+				   &race_delay_fops);
 }
 
 void mapdev_stats_exit(void)

@@ -5,8 +5,10 @@
  * write() unmasks, and an eventfd can be signalled as well (see
  * <linux/mapdev.h>).  A driver calls mapdev_irq_signal() from its handler.
  *
- * Waiting never happens inside the SRCU read section: unregister sets
- * md->dead and wakes every waiter, which then fails with ENODEV.
+ * Waiting never happens inside a section unregister waits for: it sets
+ * md->dead and wakes every waiter, which then fails with ENODEV.  The
+ * eventfd is dropped after the grace period, so one installed by a
+ * SET_EVENTFD that saw the device alive is dropped too.
  */
 #include <linux/eventfd.h>
 #include <linux/fs.h>
@@ -16,32 +18,6 @@
 
 #include "mapdev_compat.h"
 #include "mapdev_core.h"
-
-/**
- * mapdev_device_add_irq() - give a device an interrupt counter region
- * @md: a device not yet registered
- *
- * Return: the region index, or -EINVAL (registered, or has one already),
- * -ENOSPC (no region left).
- */
-int mapdev_device_add_irq(struct mapdev_device *md)
-{
-	struct mapdev_region *r;
-
-	if (md->registered || md->irq_index >= 0)
-		return -EINVAL;
-	if (md->nr_regions >= MAPDEV_MAX_REGIONS)
-		return -ENOSPC;
-	r = &md->regions[md->nr_regions];
-	strscpy(r->name, "irq", sizeof(r->name));
-	r->type = MAPDEV_REGION_IRQ;
-	r->size = sizeof(u32);
-	r->flags = MAPDEV_REGION_F_READ | MAPDEV_REGION_F_WRITE |
-		   MAPDEV_REGION_F_IRQ;
-	md->irq_index = md->nr_regions;
-	return md->nr_regions++;
-}
-EXPORT_SYMBOL_GPL(mapdev_device_add_irq);
 
 /**
  * mapdev_irq_signal() - report an interrupt of the device to user space
@@ -110,10 +86,15 @@ ssize_t mapdev_irq_write(struct mapdev_device *md, const char __user *ubuf,
 		return -EFAULT;
 	if (enable > 1)
 		return -EINVAL;
-	if (!md->ops || !md->ops->irq_control)
-		return -EOPNOTSUPP;
+	mapdev_race_delay();
+	/* The ops are the driver module's: only under ops_lock, alive. */
 	down_read(&md->ops_lock);
-	ret = READ_ONCE(md->dead) ? -ENODEV : md->ops->irq_control(md, enable);
+	if (md->dead)
+		ret = -ENODEV;
+	else if (!md->ops->irq_control)
+		ret = -EOPNOTSUPP;
+	else
+		ret = md->ops->irq_control(md, enable);
 	up_read(&md->ops_lock);
 	return ret ? ret : sizeof(enable);
 }
@@ -144,38 +125,46 @@ static void mapdev_irq_swap_trigger(struct mapdev_device *md,
 	old = irq->trigger;
 	irq->trigger = ctx;
 	spin_unlock_irqrestore(&irq->lock, flags);
-	if (old)
+	if (old) {
 		eventfd_ctx_put(old);
+		mapdev_stats_eventfd(-1);
+	}
 }
 
-long mapdev_irq_set_eventfd(struct mapdev_device *md, unsigned long arg)
+/*
+ * MAPDEV_IOC_SET_EVENTFD, inside md->srcu with the device alive: whatever
+ * it installs, unregister drops after its grace period.
+ */
+long mapdev_irq_set_eventfd(struct mapdev_device *md,
+			    struct mapdev_set_eventfd *se)
 {
-	struct mapdev_set_eventfd se;
 	struct eventfd_ctx *ctx = NULL;
-	int ret;
 
 	if (md->irq_index < 0)
 		return -ENOTTY;
-	ret = mapdev_ioctl_arg_in(&se, sizeof(se),
-				  offsetofend(struct mapdev_set_eventfd, fd), arg);
-	if (ret)
-		return ret;
-	if (se.flags || se.reserved || se.fd < -1)
+	if (se->flags || se->reserved || se->fd < -1)
 		return -EINVAL;
-	if (se.fd >= 0) {
-		ctx = eventfd_ctx_fdget(se.fd);
+	if (se->fd >= 0) {
+		ctx = eventfd_ctx_fdget(se->fd);
 		if (IS_ERR(ctx))
 			return PTR_ERR(ctx);
+		mapdev_stats_eventfd(1);
 	}
+	mapdev_race_delay();
 	mapdev_irq_swap_trigger(md, ctx);
 	return 0;
 }
 
-/* Unregister: wake every waiter (they see dead) and drop the eventfd. */
+/* Unregister, once dead is set: every waiter wakes and sees it. */
+void mapdev_irq_wake(struct mapdev_device *md)
+{
+	if (md->irq_index >= 0)
+		wake_up_interruptible_all(&md->irq.wait);
+}
+
+/* Unregister, after the grace period: nothing installs an eventfd now. */
 void mapdev_irq_shutdown(struct mapdev_device *md)
 {
-	if (md->irq_index < 0)
-		return;
-	wake_up_interruptible_all(&md->irq.wait);
-	mapdev_irq_swap_trigger(md, NULL);
+	if (md->irq_index >= 0)
+		mapdev_irq_swap_trigger(md, NULL);
 }

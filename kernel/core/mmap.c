@@ -8,8 +8,9 @@
  * batches, or the whole VMA at its first fault.  Never inside ->mmap: the
  * kernel links the VMA into the file's i_mmap tree only after ->mmap
  * returns, so a revocation running in between would not zap pages put
- * there.  Faults, and ->access, run inside the SRCU section revocation
- * waits for, and check the device is alive there.  So once unregister has
+ * there.  Faults, and ->access, run inside the device's SRCU section that
+ * revocation waits for, and check the device is alive there before they
+ * look at the region's memory at all.  So once unregister has
  * waited and zapped, no page table and no kernel path reaches the region's
  * memory, and unregister frees it at once: a VMA holds no reference on a
  * buffer, and later faults get SIGBUS.  (Memory that outlived its device
@@ -19,6 +20,8 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/srcu.h>
 
 #include "mapdev_compat.h"
@@ -176,7 +179,7 @@ static vm_fault_t mapdev_vm_fault(struct vm_fault *vmf)
 	vm_fault_t ret;
 	int idx, mode;
 
-	idx = srcu_read_lock(&mapdev_srcu);
+	idx = srcu_read_lock(&md->srcu);
 	if (READ_ONCE(md->dead)) {
 		ret = VM_FAULT_SIGBUS;
 		goto out;
@@ -201,9 +204,15 @@ static vm_fault_t mapdev_vm_fault(struct vm_fault *vmf)
 		/* An already present page is left as it is. */
 		if (mapdev_insert(vma, addr, r) & VM_FAULT_ERROR)
 			break;
+		/* A populate of gigabytes: let others run, and let go if killed. */
+		if (!((addr - start) & (SZ_2M - 1))) {
+			if (fatal_signal_pending(current))
+				break;
+			cond_resched();
+		}
 	}
 out:
-	srcu_read_unlock(&mapdev_srcu, idx);
+	srcu_read_unlock(&md->srcu, idx);
 	return ret;
 }
 
@@ -222,7 +231,7 @@ static vm_fault_t mapdev_vm_huge_fault(struct vm_fault *vmf,
 	unsigned long nr = 1UL << order, len = PAGE_SIZE << order;
 	unsigned long addr = ALIGN_DOWN(vmf->address, len);
 	unsigned long first, pfn, i;
-	vm_fault_t ret;
+	vm_fault_t ret = VM_FAULT_FALLBACK;
 	int idx;
 
 	if (order != PMD_ORDER || !READ_ONCE(huge) ||
@@ -231,21 +240,24 @@ static vm_fault_t mapdev_vm_huge_fault(struct vm_fault *vmf,
 	first = vma_page_index(vma, addr);
 	if (first + nr > r->size >> PAGE_SHIFT)
 		return VM_FAULT_FALLBACK;
+
+	/* Alive first: a dead device's buffer is freed, r->buf is NULL. */
+	idx = srcu_read_lock(&md->srcu);
+	if (READ_ONCE(md->dead)) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
 	pfn = r->buf ? page_to_pfn(r->buf->pages[first]) :
 		       PHYS_PFN(r->phys) + first;
 	if (pfn & (nr - 1))
-		return VM_FAULT_FALLBACK;
+		goto out;
 	for (i = 1; r->buf && i < nr; i++)
 		if (page_to_pfn(r->buf->pages[first + i]) != pfn + i)
-			return VM_FAULT_FALLBACK;
-
-	idx = srcu_read_lock(&mapdev_srcu);
-	if (READ_ONCE(md->dead))
-		ret = VM_FAULT_SIGBUS;
-	else
-		ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
-					 vmf->flags & FAULT_FLAG_WRITE);
-	srcu_read_unlock(&mapdev_srcu, idx);
+			goto out;
+	ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+				 vmf->flags & FAULT_FLAG_WRITE);
+out:
+	srcu_read_unlock(&md->srcu, idx);
 	return ret;
 }
 #endif
@@ -263,9 +275,9 @@ static int mapdev_vm_access(struct vm_area_struct *vma, unsigned long addr,
 
 	if (write && !(vma->vm_flags & VM_WRITE))
 		return -EACCES;
-	idx = srcu_read_lock(&mapdev_srcu);
+	idx = srcu_read_lock(&md->srcu);
 	if (READ_ONCE(md->dead)) {
-		srcu_read_unlock(&mapdev_srcu, idx);
+		srcu_read_unlock(&md->srcu, idx);
 		return -EIO;
 	}
 	while (done < len && addr < vma->vm_end) {
@@ -294,7 +306,7 @@ static int mapdev_vm_access(struct vm_area_struct *vma, unsigned long addr,
 		done += n;
 		addr += n;
 	}
-	srcu_read_unlock(&mapdev_srcu, idx);
+	srcu_read_unlock(&md->srcu, idx);
 	return done;
 }
 
@@ -326,9 +338,10 @@ static pgprot_t mapdev_pgprot(pgprot_t prot, u32 cache)
  * @vma: the new mapping; vm_pgoff selects the region and the offset in it
  *
  * Return: 0, or -EINVAL (private mapping, no such region, range outside the
- * region), -EPERM (executable), -EACCES (writable mapping of a read-only
- * region), -EBUSY (the region is mapped with another cache mode right now),
- * -ENODEV (the device is gone).
+ * region, a region that lost its kernel mapping), -EPERM (executable;
+ * device memory under the device's raw access lockdown), -EACCES (writable
+ * mapping of a read-only region), -EBUSY (the region is mapped with another
+ * cache mode right now), -ENODEV (the device is gone).
  */
 int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -358,6 +371,12 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	rpages = r->size >> PAGE_SHIFT;
 	if (first >= rpages || npages > rpages - first)
 		return -EINVAL;
+	/* BARs are raw access, as sysfs resourceN's mmap. */
+	if (r->type == MAPDEV_REGION_IOMEM && md->raw_lockdown) {
+		ret = security_locked_down(md->raw_lockdown);
+		if (ret)
+			return ret;
+	}
 	/* O_SYNC: uncached buffer mappings, as u-dma-buf does. */
 	cache = r->cache;
 	if (r->buf && (file->f_flags & O_SYNC))
@@ -366,6 +385,11 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	mutex_lock(&md->lock);
 	if (md->dead) {
 		ret = -ENODEV;
+		goto out_unlock;
+	}
+	/* A failed cache mode change may have taken the mapping away. */
+	if (!(r->flags & MAPDEV_REGION_F_MMAP)) {
+		ret = -EINVAL;
 		goto out_unlock;
 	}
 	/* One cache mode at a time: PAT forbids aliases with another. */

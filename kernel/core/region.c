@@ -2,6 +2,8 @@
 /*
  * Regions: the windows of a device's offset space.  A driver adds them to
  * a device before registering it; they stay until it is unregistered.
+ * Each is at most MAPDEV_REGION_OFFSET(1) long, the distance between two
+ * regions' offsets: a mapping's offset says which region it maps.
  */
 #include <linux/io.h>
 #include <linux/slab.h>
@@ -9,11 +11,13 @@
 #include "mapdev_core.h"
 
 static struct mapdev_region *mapdev_new_region(struct mapdev_device *md,
-					       const char *name, u32 type)
+					       const char *name, u32 type,
+					       u64 size)
 {
 	struct mapdev_region *r;
 
-	if (md->registered || md->nr_regions >= MAPDEV_MAX_REGIONS)
+	if (md->registered || md->nr_regions >= MAPDEV_MAX_REGIONS ||
+	    size > MAPDEV_REGION_OFFSET(1))
 		return NULL;
 	r = &md->regions[md->nr_regions];
 	strscpy(r->name, name, sizeof(r->name));
@@ -29,7 +33,8 @@ static struct mapdev_region *mapdev_new_region(struct mapdev_device *md,
  * @cache: default cache mode of its mappings (enum mapdev_cache)
  *
  * Return: the region index, or -EINVAL (registered, bad cache mode, no
- * region left).  On error the caller keeps its reference.
+ * region left, larger than MAPDEV_REGION_OFFSET(1)).  On error the caller
+ * keeps its reference.
  */
 int mapdev_device_add_buffer(struct mapdev_device *md, const char *name,
 			     struct mapdev_buffer *buf, u32 cache)
@@ -38,7 +43,7 @@ int mapdev_device_add_buffer(struct mapdev_device *md, const char *name,
 
 	if (cache > MAPDEV_CACHE_MAX)
 		return -EINVAL;
-	r = mapdev_new_region(md, name, MAPDEV_REGION_BUFFER);
+	r = mapdev_new_region(md, name, MAPDEV_REGION_BUFFER, buf->size);
 	if (!r)
 		return -EINVAL;
 	r->size = buf->size;
@@ -80,7 +85,8 @@ static void __iomem *mapdev_iomem_map(phys_addr_t phys, u64 size, u32 cache)
  * Core maps the range into the kernel in mode @cache (which on x86 also
  * sets the memory type user mappings get) and unmaps it at unregister.
  *
- * Return: the region index, or -EINVAL, -ENOMEM (no kernel mapping).
+ * Return: the region index, or -EINVAL (also for more than
+ * MAPDEV_REGION_OFFSET(1) bytes), -ENOMEM (no kernel mapping).
  */
 int mapdev_device_add_iomem(struct mapdev_device *md, const char *name,
 			    phys_addr_t phys, u64 size, u32 flags, u32 cache)
@@ -90,7 +96,7 @@ int mapdev_device_add_iomem(struct mapdev_device *md, const char *name,
 	if (!size || cache > MAPDEV_CACHE_MAX ||
 	    (cache == MAPDEV_CACHE_WC && !(flags & MAPDEV_REGION_F_PREFETCH)))
 		return -EINVAL;
-	r = mapdev_new_region(md, name, MAPDEV_REGION_IOMEM);
+	r = mapdev_new_region(md, name, MAPDEV_REGION_IOMEM, size);
 	if (!r)
 		return -EINVAL;
 	r->kva = mapdev_iomem_map(phys, size, cache);
@@ -113,9 +119,11 @@ EXPORT_SYMBOL_GPL(mapdev_device_add_iomem);
  * @r: the region; it must have no mapping
  * @cache: the new mode
  *
- * Context: the device's lock is held.
+ * Context: the device's lock is held; readers of @r->kva hold it too.
  * Return: 0, -EINVAL (a mode the region cannot have), -ENOMEM.  On
- * -ENOMEM the region keeps its old mode.
+ * -ENOMEM the region keeps its old mode, or, when even that cannot be
+ * mapped again, loses its kernel mapping (@r->kva NULL) and with it read,
+ * write and mmap.
  */
 int mapdev_iomem_set_cache(struct mapdev_region *r, u32 cache)
 {
@@ -129,12 +137,16 @@ int mapdev_iomem_set_cache(struct mapdev_region *r, u32 cache)
 		return 0;
 	/* x86 PAT: one memory type at a time, so the old mapping goes first. */
 	iounmap(r->kva);
-	kva = mapdev_iomem_map(r->phys, r->size, cache);
+	kva = mapdev_should_fail_ioremap() ? NULL :
+	      mapdev_iomem_map(r->phys, r->size, cache);
 	if (!kva) {
-		r->kva = mapdev_iomem_map(r->phys, r->size, r->cache);
+		r->kva = mapdev_should_fail_ioremap() ? NULL :
+			 mapdev_iomem_map(r->phys, r->size, r->cache);
 		if (!r->kva)
-			r->flags &= ~(MAPDEV_REGION_F_READ | MAPDEV_REGION_F_WRITE |
-				      MAPDEV_REGION_F_MMAP);
+			WRITE_ONCE(r->flags,
+				   r->flags & ~(MAPDEV_REGION_F_READ |
+						MAPDEV_REGION_F_WRITE |
+						MAPDEV_REGION_F_MMAP));
 		return -ENOMEM;
 	}
 	r->kva = kva;
@@ -149,7 +161,8 @@ int mapdev_iomem_set_cache(struct mapdev_region *r, u32 cache)
  * @size: bytes
  * @flags: MAPDEV_REGION_F_READ and/or _WRITE
  *
- * Return: the region index, or -EINVAL.
+ * Return: the region index, or -EINVAL (also for more than
+ * MAPDEV_REGION_OFFSET(1) bytes).
  */
 int mapdev_device_add_rw(struct mapdev_device *md, const char *name,
 			 u64 size, u32 flags)
@@ -158,7 +171,7 @@ int mapdev_device_add_rw(struct mapdev_device *md, const char *name,
 
 	if (!md->ops || !md->ops->region_rw)
 		return -EINVAL;
-	r = mapdev_new_region(md, name, MAPDEV_REGION_RW);
+	r = mapdev_new_region(md, name, MAPDEV_REGION_RW, size);
 	if (!r)
 		return -EINVAL;
 	r->size = size;
@@ -166,6 +179,32 @@ int mapdev_device_add_rw(struct mapdev_device *md, const char *name,
 	return md->nr_regions++;
 }
 EXPORT_SYMBOL_GPL(mapdev_device_add_rw);
+
+/**
+ * mapdev_device_add_irq() - give a device an interrupt counter region
+ * @md: a device not yet registered
+ *
+ * Return: the region index, or -EINVAL (registered, or has one already),
+ * -ENOSPC (no region left).
+ */
+int mapdev_device_add_irq(struct mapdev_device *md)
+{
+	struct mapdev_region *r;
+
+	if (md->registered || md->irq_index >= 0)
+		return -EINVAL;
+	if (md->nr_regions >= MAPDEV_MAX_REGIONS)
+		return -ENOSPC;
+	r = &md->regions[md->nr_regions];
+	strscpy(r->name, "irq", sizeof(r->name));
+	r->type = MAPDEV_REGION_IRQ;
+	r->size = sizeof(u32);
+	r->flags = MAPDEV_REGION_F_READ | MAPDEV_REGION_F_WRITE |
+		   MAPDEV_REGION_F_IRQ;
+	md->irq_index = md->nr_regions;
+	return md->nr_regions++;
+}
+EXPORT_SYMBOL_GPL(mapdev_device_add_irq);
 
 /**
  * mapdev_parse_specs() - run @one on each entry of a comma-separated list
@@ -199,53 +238,3 @@ int mapdev_parse_specs(const char *list, int (*one)(char *spec))
 	return ret == -EEXIST ? -EINVAL : ret;
 }
 EXPORT_SYMBOL_GPL(mapdev_parse_specs);
-
-/**
- * mapdev_buffer_device_create() - a registered device with one buffer
- * @parent: parent of the new device
- * @dma_dev: the device the buffer is for
- * @driver: the driver's name
- * @name: the device name, checked with mapdev_check_name()
- * @size: bytes
- * @backend: COHERENT, CONTIG or SG
- * @cache: enum mapdev_cache
- *
- * Return: the device (end it with mapdev_device_unregister()), or an
- * ERR_PTR: -EINVAL, -EEXIST (name taken), -ENOMEM.
- */
-struct mapdev_device *mapdev_buffer_device_create(struct device *parent,
-						  struct device *dma_dev,
-						  const char *driver,
-						  const char *name, u64 size,
-						  u32 backend, u32 cache)
-{
-	struct mapdev_buffer *buf;
-	struct mapdev_device *md;
-	int ret;
-
-	if (mapdev_check_name(name) || backend > MAPDEV_BACKEND_SG ||
-	    cache > MAPDEV_CACHE_MAX || !size)
-		return ERR_PTR(-EINVAL);
-	buf = mapdev_buffer_alloc(dma_dev, size, backend, cache);
-	if (IS_ERR(buf))
-		return ERR_CAST(buf);
-	md = mapdev_device_alloc(parent, driver, NULL, "%s", name);
-	if (IS_ERR(md)) {
-		mapdev_buffer_put(buf);
-		return md;
-	}
-	ret = mapdev_device_add_buffer(md, "buffer", buf, cache);
-	if (ret < 0) {
-		mapdev_buffer_put(buf);
-		mapdev_device_unregister(md);
-		return ERR_PTR(ret);
-	}
-	/* From here the region owns the buffer: unregister frees both. */
-	ret = mapdev_device_register(md);
-	if (ret) {
-		mapdev_device_unregister(md);
-		return ERR_PTR(ret);
-	}
-	return md;
-}
-EXPORT_SYMBOL_GPL(mapdev_buffer_device_create);

@@ -8,14 +8,19 @@
  * cache attribute, sync and the revocation of mappings.  Drivers never
  * touch a vm_area_struct.
  *
- * Lifetime rules:
+ * Lifetime rules (core/device.c says how a device dies, step by step):
  *  - a mapdev_device lives until it is unregistered and its last open file
  *    is closed; after mapdev_device_unregister() returns, core calls none of
  *    the driver's ops and every user mapping is zapped (a later touch gets
  *    SIGBUS);
  *  - unregister puts the regions' buffers after it has zapped every
- *    mapping, so a buffer's memory (and its DMA mapping) is gone when the
- *    device is, and no user mapping ever points to freed memory.
+ *    mapping and waited for every kernel path into them, so no user mapping
+ *    and no path of core's ever reaches freed memory; a buffer's memory goes
+ *    back to the allocator with its last reference;
+ *  - no user memory is touched inside the sections unregister waits for
+ *    (the device's SRCU, its ops_lock): core copies ioctl arguments and
+ *    read/write data through the kernel, so a user copy that never ends
+ *    (a userfaultfd or FUSE page) holds up no revocation.
  */
 #ifndef _MAPDEV_CORE_H
 #define _MAPDEV_CORE_H
@@ -30,6 +35,8 @@
 #include <linux/wait.h>
 #include <linux/rwsem.h>
 #include <linux/scatterlist.h>
+#include <linux/security.h>
+#include <linux/srcu.h>
 #include <linux/types.h>
 #include <linux/mapdev.h>
 
@@ -40,7 +47,8 @@ struct vm_area_struct;
 
 /**
  * struct mapdev_buffer - DMA-able memory that user space can map
- * @ref: one reference for the region that owns it, one per VMA
+ * @ref: the region that owns it holds one, and so does whoever else keeps
+ *	the memory (a VMA holds none: unregister revokes mappings first)
  * @dma_dev: the device the memory is allocated and DMA-mapped for
  * @size: bytes, a multiple of PAGE_SIZE
  * @nr_pages: @size in pages
@@ -50,9 +58,6 @@ struct vm_area_struct;
  * @vaddr: coherent backend: the kernel address from dma_alloc_coherent()
  * @dma_handle: coherent backend: the DMA address
  * @order: contig backend: the allocation order
- * @chunks: sg backend: the number of allocations in @chunk_pages
- * @chunk_pages: sg backend: first page of each allocation
- * @chunk_orders: sg backend: order of each allocation
  * @sgt: contig and sg backends: the DMA mapping
  */
 struct mapdev_buffer {
@@ -66,9 +71,6 @@ struct mapdev_buffer {
 	void *vaddr;
 	dma_addr_t dma_handle;
 	unsigned int order;
-	unsigned int chunks;
-	struct page **chunk_pages;
-	u8 *chunk_orders;
 	struct sg_table sgt;
 };
 
@@ -83,13 +85,16 @@ enum mapdev_region_type {
  * struct mapdev_region - one window of a device's offset space
  * @name: shown in sysfs and MAPDEV_IOC_REGION_INFO
  * @type: enum mapdev_region_type
- * @size: bytes; mappable regions are a multiple of PAGE_SIZE
+ * @size: bytes, at most MAPDEV_REGION_OFFSET(1); mappable regions are a
+ *	multiple of PAGE_SIZE
  * @flags: MAPDEV_REGION_F_*
  * @cache: cache mode of new mappings (enum mapdev_cache)
- * @buf: buffer regions: the memory
+ * @buf: buffer regions: the memory; NULL once the device is unregistered
  * @phys: iomem regions: physical address of the first byte
  * @kva: iomem regions: the kernel's mapping, in mode @cache; it holds the
- *	memory type user mappings get (x86 PAT)
+ *	memory type user mappings get (x86 PAT).  Changes under the device's
+ *	lock; NULL when a cache mode change could not map it again, and once
+ *	the device is unregistered
  * @cacheable: iomem regions: the range is RAM, so cached mappings are fine
  * @map_count: live VMAs of this region
  */
@@ -107,18 +112,56 @@ struct mapdev_region {
 };
 
 /**
+ * struct mapdev_ioctl_desc - an ioctl a driver adds, for core to copy
+ * @cmd: the ioctl number
+ * @size: the kernel's struct, at most MAPDEV_IOCTL_MAX_SIZE bytes; it starts
+ *	with __u32 argsz, __u32 flags
+ * @minsz: the bytes the ioctl needs at least (offsetofend of its last
+ *	field in the first version of the struct)
+ * @out: copy the struct back to user space (at most argsz bytes) when the
+ *	ioctl succeeds
+ */
+struct mapdev_ioctl_desc {
+	unsigned int cmd;
+	u16 size;
+	u16 minsz;
+	bool out;
+};
+
+#define MAPDEV_IOCTL_MAX_SIZE	256
+
+/**
+ * struct mapdev_ioctl_out - an array an ioctl returns besides its struct
+ * @data: kvmalloc()ed by the ioctl; core copies it to @to once the ioctl
+ *	returned 0 and frees it in any case
+ * @len: bytes at @data
+ * @to: where in user space
+ */
+struct mapdev_ioctl_out {
+	void *data;
+	size_t len;
+	void __user *to;
+};
+
+/**
  * struct mapdev_ops - what a driver adds to a device (all optional)
- * @ioctl: ioctls core does not know
+ * @ioctls: the driver's ioctls, ending with an entry whose @cmd is 0
+ * @ioctl: run one of @ioctls on @arg, the struct core copied in (the
+ *	argsz rules applied: see mapdev_ioctl_arg_in()); an array to return
+ *	goes in @out
  * @region_rw: read or write @count bytes at @off of RW region @index, from
  *	or to the kernel buffer @kbuf; returns bytes done or a negative errno
  * @irq_control: unmask (true) or mask (false) the device's interrupt
  *
  * Core calls them only while the device is alive, under md->ops_lock held
- * for reading; mapdev_device_unregister() waits for calls in progress.
+ * for reading, and never with user memory to copy: a call cannot be held
+ * up by user space.  mapdev_device_unregister() waits for calls in
+ * progress and forgets the table, which lives in the driver's module.
  */
 struct mapdev_ops {
+	const struct mapdev_ioctl_desc *ioctls;
 	long (*ioctl)(struct mapdev_device *md, struct file *file,
-		      unsigned int cmd, unsigned long arg);
+		      unsigned int cmd, void *arg, struct mapdev_ioctl_out *out);
 	ssize_t (*region_rw)(struct mapdev_device *md, unsigned int index,
 			     void *kbuf, size_t count, u64 off, bool write);
 	int (*irq_control)(struct mapdev_device *md, bool enable);
@@ -145,13 +188,21 @@ struct mapdev_irq {
  * @inode: private inode whose address_space holds every VMA, for revocation
  * @lock: serialises mmap setup, cache mode changes, device memory copies
  *	and the sync parameters
+ * @srcu: faults, ->access, buffer copies and core ioctls run inside it;
+ *	unregister waits for them
  * @ops_lock: held for reading around driver ops, for writing by unregister
- * @dead: set once by unregister; read under SRCU
+ * @dead: set once by unregister, under @lock; read under @srcu, @lock or
+ *	@ops_lock
  * @registered: cdev and device are added
- * @ops: driver callbacks
+ * @ops: driver callbacks; NULL once unregistered
  * @priv: driver data
  * @driver: driver name, shown by MAPDEV_IOC_INFO
  * @open_cap: a capability open() requires (e.g. CAP_SYS_RAWIO), or -1
+ * @open_lockdown: a lockdown reason that refuses open() (LOCKDOWN_DEV_MEM
+ *	for physical memory), or LOCKDOWN_NONE
+ * @raw_lockdown: a lockdown reason that refuses mmap of device memory and
+ *	writes to device memory and driver regions (LOCKDOWN_PCI_ACCESS), or
+ *	LOCKDOWN_NONE
  * @nr_regions: number of entries in @regions
  * @regions: the regions, index = offset >> MAPDEV_REGION_SHIFT
  * @groups: the sysfs groups of the regions it has (regionN/)
@@ -168,6 +219,7 @@ struct mapdev_device {
 	struct cdev cdev;
 	struct inode *inode;
 	struct mutex lock;		/* see the kernel-doc above */
+	struct srcu_struct srcu;
 	struct rw_semaphore ops_lock;
 	bool dead;
 	bool registered;
@@ -175,6 +227,8 @@ struct mapdev_device {
 	void *priv;
 	char driver[MAPDEV_NAME_LEN];
 	int open_cap;
+	enum lockdown_reason open_lockdown;
+	enum lockdown_reason raw_lockdown;
 	unsigned int nr_regions;
 	struct mapdev_region regions[MAPDEV_MAX_REGIONS];
 	const struct attribute_group *groups[MAPDEV_MAX_REGIONS + 1];
@@ -217,7 +271,7 @@ bool mapdev_buffer_contiguous(const struct mapdev_buffer *buf);
 dma_addr_t mapdev_buffer_dma_addr(const struct mapdev_buffer *buf);
 unsigned int mapdev_buffer_nr_segments(const struct mapdev_buffer *buf);
 
-/* Devices (core/main.c) */
+/* Devices (core/device.c, core/region.c) */
 struct mapdev_device *mapdev_device_alloc(struct device *parent,
 					  const char *driver,
 					  const struct mapdev_ops *ops,
@@ -238,15 +292,18 @@ struct mapdev_device *mapdev_buffer_device_create(struct device *parent,
 int mapdev_device_register(struct mapdev_device *md);
 void mapdev_device_unregister(struct mapdev_device *md);
 int mapdev_check_name(const char *name);
+int mapdev_check_user_name(const char *name);
 int mapdev_parse_specs(const char *list, int (*one)(char *spec));
 int mapdev_ioctl_arg_in(void *karg, size_t ksize, size_t minsz,
 			unsigned long arg);
 int mapdev_ioctl_arg_out(unsigned long arg, const void *karg, size_t ksize);
 
-extern struct srcu_struct mapdev_srcu;
-
 /* Internal to core */
+extern const struct file_operations mapdev_fops;
 extern const struct attribute_group *mapdev_dev_groups[];
+int mapdev_devices_init(void);
+void mapdev_devices_exit(void);
+long mapdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 extern const struct attribute_group *mapdev_region_groups[MAPDEV_MAX_REGIONS];
 int mapdev_mmap(struct file *file, struct vm_area_struct *vma);
 int mapdev_region_sync(struct mapdev_device *md, u32 index, u64 offset,
@@ -254,6 +311,9 @@ int mapdev_region_sync(struct mapdev_device *md, u32 index, u64 offset,
 void mapdev_stats_init(void);
 void mapdev_stats_exit(void);
 bool mapdev_should_fail_alloc(void);
+bool mapdev_should_fail_ioremap(void);
+void mapdev_race_delay(void);
+void mapdev_stats_eventfd(long nr);
 void mapdev_stats_buffer(long nr, long bytes);
 void mapdev_stats_device(long nr);
 int mapdev_set_memtype(struct mapdev_buffer *buf, u32 cache);
@@ -264,7 +324,9 @@ ssize_t mapdev_irq_write(struct mapdev_device *md, const char __user *ubuf,
 			 size_t count);
 __poll_t mapdev_irq_poll(struct mapdev_file *mf, struct file *file,
 			 poll_table *wait);
-long mapdev_irq_set_eventfd(struct mapdev_device *md, unsigned long arg);
+long mapdev_irq_set_eventfd(struct mapdev_device *md,
+			    struct mapdev_set_eventfd *se);
+void mapdev_irq_wake(struct mapdev_device *md);
 void mapdev_irq_shutdown(struct mapdev_device *md);
 int mapdev_iomem_set_cache(struct mapdev_region *r, u32 cache);
 const char *mapdev_cache_name(u32 cache);

@@ -17,12 +17,22 @@
  *               mastering on: an MSI is a memory write), else INTx masked
  *               with the PCI 2.3 disable bit until user space unmasks it
  *
+ * Whoever opens the node can make the function read and write memory, so
+ * opening it takes CAP_SYS_RAWIO (as VFIO's no-IOMMU mode), BAR mappings
+ * and writes and config writes honour lockdown (LOCKDOWN_PCI_ACCESS, as
+ * sysfs resourceN and config), and binding a function no IOMMU translates
+ * for taints the kernel (TAINT_USER).
+ *
  * Buffers for the function's DMA (MAPDEV_PCI_IOC_BUF_CREATE) are
- * /dev/mapdev/NAME and go away with it.  Unbind, remove or rmmod revoke
- * every mapping (SIGBUS) and wake every waiter (ENODEV).
+ * /dev/mapdev/NAME and go away with it; one is destroyed by itself only
+ * while the function cannot master (EBUSY otherwise: the device may hold
+ * its address).  Unbind, remove or rmmod revoke every mapping (SIGBUS),
+ * wake every waiter (ENODEV), and clear bus mastering before the buffers
+ * are freed.
  */
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
+#include <linux/iommu.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -74,6 +84,13 @@ struct mpci_buf {
 	struct mapdev_device *md;
 };
 
+/*
+ * @cmd_lock: the command register's read-modify-writes: user space's bus
+ *	master bit, INTx masking (user space's and the handler's)
+ * @master_lock: a change of the bus master bit by user space, and a buffer
+ *	destroy that checks the bit is clear (so it stays clear until the
+ *	buffer is gone)
+ */
 struct mpci {
 	struct pci_dev *pdev;
 	struct mapdev_device *md;
@@ -83,6 +100,8 @@ struct mpci {
 	bool irq_enabled;			/* MSI: not disabled by user */
 	struct mutex lock;			/* bufs, irq (teardown), irq_enabled */
 	struct list_head bufs;
+	spinlock_t cmd_lock;			/* see above */
+	struct mutex master_lock;		/* see above */
 };
 
 /* -- interrupts -------------------------------------------------------------- */
@@ -99,11 +118,25 @@ static irqreturn_t mpci_msi_handler(int irq, void *data)
 static irqreturn_t mpci_intx_handler(int irq, void *data)
 {
 	struct mpci *mp = data;
+	bool ours;
 
-	if (!pci_check_and_mask_intx(mp->pdev))
+	spin_lock(&mp->cmd_lock);
+	ours = pci_check_and_mask_intx(mp->pdev);
+	spin_unlock(&mp->cmd_lock);
+	if (!ours)
 		return IRQ_NONE;
 	mapdev_irq_signal(mp->md);
 	return IRQ_HANDLED;
+}
+
+/* INTX_DISABLE, against the other writers of the command register. */
+static void mpci_intx(struct mpci *mp, bool enable)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&mp->cmd_lock, flags);
+	pci_intx(mp->pdev, enable);
+	spin_unlock_irqrestore(&mp->cmd_lock, flags);
 }
 
 /* Under mp->lock, as the teardown: never an irq being freed, or freed. */
@@ -118,7 +151,7 @@ static int mpci_irq_control(struct mapdev_device *md, bool enable)
 		return -ENODEV;
 	}
 	if (!mp->msi)
-		pci_intx(mp->pdev, enable);
+		mpci_intx(mp, enable);
 	else if (enable && !mp->irq_enabled)
 		enable_irq(mp->irq);
 	else if (!enable && mp->irq_enabled)
@@ -182,7 +215,7 @@ static void mpci_irq_teardown(struct mpci *mp)
 	if (mp->msi)
 		pci_free_irq_vectors(mp->pdev);
 	else
-		pci_intx(mp->pdev, 0);
+		mpci_intx(mp, false);
 	mp->irq = -1;
 out:
 	mutex_unlock(&mp->lock);
@@ -221,24 +254,37 @@ static ssize_t mpci_config_read(struct pci_dev *pdev, u8 *kbuf, size_t n,
 	return done;
 }
 
-/* Only the bus master bit of the command register; the rest must match. */
-static ssize_t mpci_config_write(struct pci_dev *pdev, const u8 *kbuf,
-				 size_t n, u64 off)
+/*
+ * Only the bus master bit of the command register; the rest must match,
+ * but for INTX_DISABLE, which is the driver's (INTx masking changes it
+ * whenever it likes): it keeps its current value.
+ */
+static ssize_t mpci_config_write(struct mpci *mp, const u8 *kbuf, size_t n,
+				 u64 off)
 {
+	struct pci_dev *pdev = mp->pdev;
+	unsigned long flags;
+	ssize_t ret = n;
 	u16 cmd, want;
 
 	if (off != PCI_COMMAND || (n != 1 && n != 2))
 		return -EPERM;
-	if (pci_read_config_word(pdev, PCI_COMMAND, &cmd))
-		return -EIO;
-	want = n == 2 ? get_unaligned_le16(kbuf) : (cmd & 0xff00) | kbuf[0];
-	if ((want ^ cmd) & ~PCI_COMMAND_MASTER)
-		return -EPERM;
-	if (want & PCI_COMMAND_MASTER)
-		pci_set_master(pdev);
-	else
-		pci_clear_master(pdev);
-	return n;
+	mutex_lock(&mp->master_lock);
+	spin_lock_irqsave(&mp->cmd_lock, flags);
+	if (pci_read_config_word(pdev, PCI_COMMAND, &cmd)) {
+		ret = -EIO;
+	} else {
+		want = n == 2 ? get_unaligned_le16(kbuf) : (cmd & 0xff00) | kbuf[0];
+		if ((want ^ cmd) & ~(PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE))
+			ret = -EPERM;
+		else if (want & PCI_COMMAND_MASTER)
+			pci_set_master(pdev);
+		else
+			pci_clear_master(pdev);
+	}
+	spin_unlock_irqrestore(&mp->cmd_lock, flags);
+	mutex_unlock(&mp->master_lock);
+	return ret;
 }
 
 static ssize_t mpci_ioport_rw(void __iomem *io, u8 *kbuf, size_t n, u64 off,
@@ -261,7 +307,7 @@ static ssize_t mpci_region_rw(struct mapdev_device *md, unsigned int index,
 	struct mpci *mp = md->priv;
 
 	if (index == MPCI_CONFIG_REGION)
-		return write ? mpci_config_write(mp->pdev, kbuf, count, off) :
+		return write ? mpci_config_write(mp, kbuf, count, off) :
 			       mpci_config_read(mp->pdev, kbuf, count, off);
 	if (index < PCI_STD_NUM_BARS && mp->io[index])
 		return mpci_ioport_rw(mp->io[index], kbuf, count, off, write);
@@ -270,25 +316,19 @@ static ssize_t mpci_region_rw(struct mapdev_device *md, unsigned int index,
 
 /* -- DMA buffers and mask ----------------------------------------------------- */
 
-static long mpci_buf_create(struct mpci *mp, unsigned long arg)
+static long mpci_buf_create(struct mpci *mp, struct mapdev_buf_create *c)
 {
-	struct mapdev_buf_create c;
 	struct mapdev_device *bmd;
 	struct mpci_buf *b;
-	int ret;
 
-	ret = mapdev_ioctl_arg_in(&c, sizeof(c),
-				  offsetofend(struct mapdev_buf_create, name), arg);
-	if (ret)
-		return ret;
-	if (c.flags || strnlen(c.name, sizeof(c.name)) == sizeof(c.name))
+	if (c->flags || strnlen(c->name, sizeof(c->name)) == sizeof(c->name))
 		return -EINVAL;
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)
 		return -ENOMEM;
 	bmd = mapdev_buffer_device_create(&mp->pdev->dev, &mp->pdev->dev,
-					  DRV_NAME, c.name, c.size, c.backend,
-					  c.cache);
+					  DRV_NAME, c->name, c->size, c->backend,
+					  c->cache);
 	if (IS_ERR(bmd)) {
 		kfree(b);
 		return PTR_ERR(bmd);
@@ -300,32 +340,46 @@ static long mpci_buf_create(struct mpci *mp, unsigned long arg)
 	return 0;
 }
 
-static long mpci_buf_destroy(struct mpci *mp, unsigned long arg)
+/*
+ * The function may hold the buffer's DMA address: while it can master,
+ * the pages must not go back to the allocator.  So EBUSY until user space
+ * clears bus mastering, and master_lock keeps it clear until the buffer
+ * is gone.
+ */
+static long mpci_buf_destroy(struct mpci *mp, struct mapdev_buf_destroy *d)
 {
-	struct mapdev_buf_destroy d;
 	struct mpci_buf *b, *found = NULL;
-	int ret;
+	long ret = 0;
+	u16 cmd;
 
-	ret = mapdev_ioctl_arg_in(&d, sizeof(d),
-				  offsetofend(struct mapdev_buf_destroy, name), arg);
-	if (ret)
-		return ret;
-	if (d.flags || strnlen(d.name, sizeof(d.name)) == sizeof(d.name))
+	if (d->flags || strnlen(d->name, sizeof(d->name)) == sizeof(d->name))
 		return -EINVAL;
+	mutex_lock(&mp->master_lock);
 	mutex_lock(&mp->lock);
 	list_for_each_entry(b, &mp->bufs, node) {
-		if (!strcmp(dev_name(&b->md->dev), d.name)) {
+		if (!strcmp(dev_name(&b->md->dev), d->name)) {
 			found = b;
-			list_del(&b->node);
 			break;
 		}
 	}
+	if (!found) {
+		ret = -ENOENT;
+	} else if (pci_read_config_word(mp->pdev, PCI_COMMAND, &cmd)) {
+		ret = -EIO;
+	} else if (cmd & PCI_COMMAND_MASTER) {
+		pci_info_ratelimited(mp->pdev, "%s: not destroyed: the function can master (bus master bit set) and may hold its DMA address; clear bus mastering first\n",
+				     d->name);
+		ret = -EBUSY;
+	} else {
+		list_del(&found->node);
+	}
 	mutex_unlock(&mp->lock);
-	if (!found)
-		return -ENOENT;
-	mapdev_device_unregister(found->md);
-	kfree(found);
-	return 0;
+	if (!ret) {
+		mapdev_device_unregister(found->md);
+		kfree(found);
+	}
+	mutex_unlock(&mp->master_lock);
+	return ret;
 }
 
 static void mpci_buf_destroy_all(struct mpci *mp)
@@ -339,43 +393,42 @@ static void mpci_buf_destroy_all(struct mpci *mp)
 	}
 }
 
-static long mpci_set_dma_mask(struct mpci *mp, unsigned long arg)
+static long mpci_set_dma_mask(struct mpci *mp, struct mapdev_pci_dma_mask *m)
 {
-	struct mapdev_pci_dma_mask m;
-	int ret;
-
-	ret = mapdev_ioctl_arg_in(&m, sizeof(m),
-				  offsetofend(struct mapdev_pci_dma_mask, bits), arg);
-	if (ret)
-		return ret;
-	if (m.flags || m.reserved || m.bits < 12 || m.bits > 64)
+	if (m->flags || m->reserved || m->bits < 12 || m->bits > 64)
 		return -EINVAL;
-	return dma_set_mask_and_coherent(&mp->pdev->dev, DMA_BIT_MASK(m.bits));
+	return dma_set_mask_and_coherent(&mp->pdev->dev, DMA_BIT_MASK(m->bits));
 }
 
 static long mpci_ioctl(struct mapdev_device *md, struct file *file,
-		       unsigned int cmd, unsigned long arg)
+		       unsigned int cmd, void *arg, struct mapdev_ioctl_out *out)
 {
 	struct mpci *mp = md->priv;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	switch (cmd) {
 	case MAPDEV_PCI_IOC_BUF_CREATE:
-	case MAPDEV_PCI_IOC_BUF_DESTROY:
-	case MAPDEV_PCI_IOC_SET_DMA_MASK:
-		if (!capable(CAP_SYS_ADMIN))
-			return -EPERM;
-		break;
-	default:
-		return -ENOTTY;
-	}
-	if (cmd == MAPDEV_PCI_IOC_BUF_CREATE)
 		return mpci_buf_create(mp, arg);
-	if (cmd == MAPDEV_PCI_IOC_BUF_DESTROY)
+	case MAPDEV_PCI_IOC_BUF_DESTROY:
 		return mpci_buf_destroy(mp, arg);
-	return mpci_set_dma_mask(mp, arg);
+	default:
+		return mpci_set_dma_mask(mp, arg);
+	}
 }
 
+#define MPCI_IOCTL(c, type, last) \
+	{ .cmd = c, .size = sizeof(type), .minsz = offsetofend(type, last) }
+
+static const struct mapdev_ioctl_desc mpci_ioctls[] = {
+	MPCI_IOCTL(MAPDEV_PCI_IOC_BUF_CREATE, struct mapdev_buf_create, name),
+	MPCI_IOCTL(MAPDEV_PCI_IOC_BUF_DESTROY, struct mapdev_buf_destroy, name),
+	MPCI_IOCTL(MAPDEV_PCI_IOC_SET_DMA_MASK, struct mapdev_pci_dma_mask, bits),
+	{ }
+};
+
 static const struct mapdev_ops mpci_ops = {
+	.ioctls = mpci_ioctls,
 	.ioctl = mpci_ioctl,
 	.region_rw = mpci_region_rw,
 	.irq_control = mpci_irq_control,
@@ -429,6 +482,14 @@ static void mpci_unmap_io(struct mpci *mp)
 			pci_iounmap(mp->pdev, mp->io[bar]);
 }
 
+/* Whether the function's DMA goes through an IOMMU's page tables. */
+static bool mpci_iommu_translates(struct pci_dev *pdev)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(&pdev->dev);
+
+	return dom && (dom->type & __IOMMU_DOMAIN_PAGING);
+}
+
 static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct mpci *mp;
@@ -440,6 +501,8 @@ static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mp->pdev = pdev;
 	mp->irq = -1;
 	mutex_init(&mp->lock);
+	mutex_init(&mp->master_lock);
+	spin_lock_init(&mp->cmd_lock);
 	INIT_LIST_HEAD(&mp->bufs);
 
 	ret = pci_enable_device(pdev);
@@ -461,6 +524,8 @@ static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_release;
 	}
 	mp->md->priv = mp;
+	mp->md->open_cap = CAP_SYS_RAWIO;
+	mp->md->raw_lockdown = LOCKDOWN_PCI_ACCESS;
 	ret = mpci_add_bars(mp);
 	if (ret)
 		goto err_md;
@@ -484,6 +549,11 @@ static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_set_drvdata(pdev, mp);
 	pci_info(pdev, "/dev/mapdev/%s, interrupts: %s\n", dev_name(&mp->md->dev),
 		 mp->irq < 0 ? "none" : mp->msi ? "MSI" : "INTx");
+	if (!mpci_iommu_translates(pdev)) {
+		pci_warn(pdev, "no IOMMU translation: whoever opens /dev/mapdev/%s can make it read and write all memory; tainting the kernel\n",
+			 dev_name(&mp->md->dev));
+		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+	}
 	return 0;
 
 err_irq:

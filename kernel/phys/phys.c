@@ -10,7 +10,9 @@
  * is accepted only if it is not System RAM the kernel uses (reserve RAM
  * with memmap=SIZE$START on the kernel command line) and no driver has
  * claimed any of it; it is claimed for mapdev_phys until unload.  Opening a
- * range needs CAP_SYS_RAWIO, as /dev/mem does.  The memory is not cleared:
+ * range needs CAP_SYS_RAWIO and a kernel not locked down (LOCKDOWN_DEV_MEM),
+ * as /dev/mem does.  A range is at most 1 TiB, the distance between two
+ * regions' mmap offsets.  The memory is not cleared:
  * what is there (firmware data, a previous run's) is the point of mapping it.
  */
 #include <linux/capability.h>
@@ -63,6 +65,11 @@ static int phys_add(const char *name, u64 start, u64 size, u32 cache)
 		       name, start, size);
 		return -EINVAL;
 	}
+	if (size > MAPDEV_REGION_OFFSET(1)) {
+		pr_err(DRV_NAME ": %s: %#llx bytes: a range is at most 1 TiB\n",
+		       name, size);
+		return -EINVAL;
+	}
 	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
 		pr_err(DRV_NAME ": %s: [%#llx, +%#llx) is System RAM in use by the kernel; reserve it with memmap=SIZE$START first\n",
@@ -87,6 +94,7 @@ static int phys_add(const char *name, u64 start, u64 size, u32 cache)
 		goto err;
 	}
 	pr->md->open_cap = CAP_SYS_RAWIO;
+	pr->md->open_lockdown = LOCKDOWN_DEV_MEM;
 	/* Declared ranges may be write-combined whatever they are. */
 	ret = mapdev_device_add_iomem(pr->md, "range", start, size,
 				      MAPDEV_REGION_F_WRITE |

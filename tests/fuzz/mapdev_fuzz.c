@@ -2084,6 +2084,10 @@ static int name_valid(const char *n)
 		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= 'A' && n[i] <= 'Z') ||
 		      (n[i] >= '0' && n[i] <= '9') || strchr("_.-", n[i])))
 			return 0;
+	/* The drivers' prefixes are not for user-chosen names. */
+	if (!strncmp(n, "buf-", 4) || !strncmp(n, "edu-", 4) ||
+	    !strncmp(n, "pci-", 4) || !strncmp(n, "phys-", 5))
+		return 0;
 	return 1;
 }
 
@@ -2270,7 +2274,7 @@ static long predict_destroy(int k, const uint8_t *a, int pci_di);
  * view of the argument, @view its verdict (kernel_view()).
  */
 static long predict_ioctl(int k, const uint8_t *a, int view,
-			  const struct dev *d, int di)
+			  const struct dev *d, int di, int oflags)
 {
 	if (!d->alive)
 		return -ENODEV;
@@ -2278,6 +2282,9 @@ static long predict_ioctl(int k, const uint8_t *a, int view,
 		return -ENOTTY;
 	if (k == I_EVENTFD && !(d->kind == DK_PCI && d->nreg > REGION_IRQ))
 		return -ENOTTY;
+	/* Changing a device takes a file open for writing. */
+	if ((k == I_CACHE || k == I_EVENTFD) && (oflags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
 	if (view)
 		return view;
 	switch (k) {
@@ -2440,9 +2447,30 @@ static void ioctl_effects(int k, const uint8_t *in, const uint8_t *out, int di, 
 }
 
 /* Destroy expected (strict): M.lk held. */
+/*
+ * A PCI function's buffer is not destroyed while the function can master
+ * (EBUSY): its command register, as sysfs shows it; -1 if unreadable.
+ */
+static int pci_masters(int pci_di)
+{
+	char path[128];
+	uint16_t cmd;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
+		 M.devs[pci_di].name + 4);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &cmd, 2, 4);
+	close(fd);
+	return n == 2 ? !!(cmd & 4) : -1;
+}
+
 static long predict_destroy(int k, const uint8_t *a, int pci_di)
 {
 	const struct mapdev_buf_destroy *s = (const void *)a;
+	int m;
 
 	if (strnlen(s->name, MAPDEV_NAME_LEN) == MAPDEV_NAME_LEN)
 		return -EINVAL;
@@ -2450,15 +2478,20 @@ static long predict_destroy(int k, const uint8_t *a, int pci_di)
 		if (M.devs[i].used && M.devs[i].alive &&
 		    (k == I_DESTROY ? (M.devs[i].kind == DK_BUF || M.devs[i].kind == DK_PBUF) :
 		     (M.devs[i].kind == DK_QBUF && M.devs[i].pci == pci_di)) &&
-		    !strcmp(M.devs[i].name, s->name))
-			return 0;
+		    !strcmp(M.devs[i].name, s->name)) {
+			if (k == I_DESTROY)
+				return 0;
+			m = pci_masters(pci_di);
+			return m < 0 ? EXP_ANY : m ? -EBUSY : 0;
+		}
 	return -ENOENT;
 }
 
 /*
  * What the kernel sees of an argument (mapdev_arg_in()): at most argsz
- * bytes, zero beyond; -EINVAL when argsz is below what the call needs or
- * a byte past the struct the kernel knows is not zero.
+ * bytes, zero beyond; -E2BIG for argsz over MAPDEV_ARGSZ_MAX, -EINVAL when
+ * argsz is below what the call needs or a byte past the struct the kernel
+ * knows is not zero.
  */
 static int kernel_view(int k, const uint8_t *user, uint8_t *kv)
 {
@@ -2466,6 +2499,8 @@ static int kernel_view(int k, const uint8_t *user, uint8_t *kv)
 	size_t size = ioctls[k].size;
 
 	memset(kv, 0, 512);
+	if (argsz > MAPDEV_ARGSZ_MAX)
+		return -E2BIG;
 	if (argsz < ioctls[k].minsz)
 		return -EINVAL;
 	for (size_t i = size; i < argsz && i < 512; i++)
@@ -2515,11 +2550,11 @@ static void do_ioctl(struct rng *r, int s, int k, int mutate)
 {
 	static const int allowed[] = {
 		EINVAL, ENOTTY, ENODEV, EPERM, EEXIST, ENOENT, ENOMEM, EBUSY,
-		EBADF, EIO, EOPNOTSUPP, ENOSPC, 0,
+		EBADF, EIO, EOPNOTSUPP, ENOSPC, E2BIG, 0,
 	};
 	static const int allowed_fault[] = {
 		EINVAL, ENOTTY, ENODEV, EPERM, EEXIST, ENOENT, ENOMEM, EBUSY,
-		EBADF, EIO, EOPNOTSUPP, ENOSPC, EFAULT, 0,
+		EBADF, EIO, EOPNOTSUPP, ENOSPC, EFAULT, E2BIG, 0,
 	};
 	uint8_t *a, tmp[512], kv[512];
 	unsigned long cmd = 0;
@@ -2604,7 +2639,8 @@ static void do_ioctl(struct rng *r, int s, int k, int mutate)
 		if (k < 0)
 			expect = d.alive ? -ENOTTY : -ENODEV;
 		else if (ptr_ok && nested_ok(k, kv))
-			expect = predict_ioctl(k, kv, view, &d, di);
+			expect = predict_ioctl(k, kv, view, &d, di,
+					       M.slots[s].oflags);
 		UNLOCK();
 	}
 

@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <pthread.h>
 #include "mapdev_test.h"
+#include "race_util.h"
 
 const char *harness_suite = "buf";
 
@@ -201,7 +202,7 @@ TEST(create_bad_input)
 	/* Duplicates and destroys. */
 	CHECK_OK(buf_create_raw(ctl, "dup", 4096, 0, 0));
 	CHECK_ERRNO(buf_create_raw(ctl, "dup", 8192, 0, 0), EEXIST);
-	CHECK_ERRNO(buf_create_raw(ctl, "buf-control", 4096, 0, 0), EEXIST);
+	CHECK_ERRNO(buf_create_raw(ctl, "buf-control", 4096, 0, 0), EINVAL);	/* reserved */
 	CHECK_EQ(sysfs_ll("dup", "size"), 4096);
 	CHECK_OK(buf_destroy_raw(ctl, "dup"));
 	CHECK_ERRNO(buf_destroy_raw(ctl, "dup"), ENOENT);
@@ -1391,4 +1392,279 @@ TEST(dma_bits_every_segment)
 		buf_destroy("bits");
 	}
 	CHECK_EQ(sh("rmmod mapdev_buf"), 0);
+}
+
+/* -- issue 12: the kernel review's findings ----------------------------------- */
+
+/*
+ * Linux 6.12's huge fault of a buffer destroyed under its mapping: a PMD
+ * never touched before the destroy gets SIGBUS, and nothing of the freed
+ * buffer is read on the way (core poisons a buffer it frees, so a stale
+ * pointer to one would oops here, KASAN or not).
+ */
+TEST(huge_fault_after_destroy_sigbus)
+{
+	const char *param = "/sys/module/mapdev_core/parameters/huge";
+	const char *mode = "/sys/module/mapdev_core/parameters/map_mode";
+	static const uint32_t backends[] = { MAPDEV_BACKEND_CONTIG, MAPDEV_BACKEND_SG };
+	size_t size = 4 << 20;
+	char v[8], old[16];
+	long long before;
+	unsigned int b;
+	uint8_t *p;
+	int fd;
+
+	need_module("mapdev_buf", "");
+	CHECK_OK(read_file(param, v, sizeof(v)));
+	if (v[0] != 'Y')
+		SKIP("this kernel maps PFNs a page at a time (PMD PFN maps came with Linux 6.12)");
+	CHECK_OK(read_file(mode, old, sizeof(old)));
+	CHECK_OK(write_file(mode, "fault"));
+	for (b = 0; b < 2; b++) {
+		buf_create("hgd", size, backends[b], 0);
+		fd = buf_open("hgd", O_RDWR);
+		p = map(fd, size, PROT_READ | PROT_WRITE, 0);
+		CHECK(((uintptr_t)p & ((2 << 20) - 1)) == 0);
+		p[0] = 1;		/* the first PMD only */
+		before = core_stat("buffers");
+		buf_destroy("hgd");
+		CHECK_EQ(core_stat("buffers"), before - 1);
+		EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)(p + (2 << 20) + PG));
+		EXPECT_SIGNAL(SIGBUS, p[(3 << 20)] = 2);
+		EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)p);
+		munmap(p, size);
+		close(fd);
+	}
+	CHECK_OK(write_file(mode, old));
+}
+
+/* argsz is bounded: a struct of more than a page is E2BIG, zeroes or not. */
+TEST(argsz_limit)
+{
+	static union {
+		struct mapdev_info info;
+		struct mapdev_buf_list list;
+		char bytes[8192];
+	} a __attribute__((aligned(4096)));
+	int fd, ctl;
+
+	buf_create("asz", PG, MAPDEV_BACKEND_COHERENT, 0);
+	fd = buf_open("asz", O_RDWR);
+	memset(&a, 0, sizeof(a));
+	a.info.argsz = 4096;
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_INFO, &a));
+	CHECK(!strcmp(a.info.name, "asz"));
+	memset(&a, 0, sizeof(a));
+	a.info.argsz = 4097;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_INFO, &a), E2BIG);
+	a.info.argsz = 8192;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_INFO, &a), E2BIG);
+	a.info.argsz = 0xffffffff;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_INFO, &a), E2BIG);
+	/* The drivers' ioctls too. */
+	ctl = ctl_open();
+	memset(&a, 0, sizeof(a));
+	a.list.argsz = 8192;
+	CHECK_ERRNO(ioctl(ctl, MAPDEV_BUF_IOC_LIST, &a), E2BIG);
+	a.list.argsz = sizeof(a.list);
+	CHECK_OK(ioctl(ctl, MAPDEV_BUF_IOC_LIST, &a));
+	CHECK(a.list.total >= 1);
+	close(ctl);
+	close(fd);
+	buf_destroy("asz");
+}
+
+/* Only a file open for writing changes a device: SET_CACHE on O_RDONLY. */
+TEST(rdonly_fd_cannot_set_cache)
+{
+	struct mapdev_set_cache sc = {
+		.argsz = sizeof(sc), .cache = MAPDEV_CACHE_UNCACHED,
+	};
+	int fd;
+
+	buf_create("rdo", PG, MAPDEV_BACKEND_SG, MAPDEV_CACHE_CACHED);
+	fd = buf_open("rdo", O_RDONLY);
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_CACHE, &sc), EBADF);
+	CHECK(!strcmp(sysfs("rdo", "region0/cache"), "cached"));
+	close(fd);
+	fd = buf_open("rdo", O_RDWR);
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_SET_CACHE, &sc));
+	CHECK(!strcmp(sysfs("rdo", "region0/cache"), "uncached"));
+	close(fd);
+	buf_destroy("rdo");
+}
+
+/* The drivers' names cannot be taken by a buffer first. */
+TEST(reserved_names)
+{
+	static const char *const bad[] = {
+		"buf-control", "buf-x", "pci-x", "pci-0000", "phys-x", "phys-",
+		"edu-x",
+	};
+	static const char *const good[] = { "pci", "phys", "xpci-a", "edu", "bufx" };
+	unsigned int i;
+	int ctl = ctl_open();
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		if (buf_create_raw(ctl, bad[i], PG, 0, 0) != -1 || errno != EINVAL)
+			FAILF("create %s: %s, expected EINVAL", bad[i],
+			      errno ? strerror(errno) : "succeeded");
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (buf_create_raw(ctl, good[i], PG, 0, 0))
+			FAILF("create %s: %s", good[i], strerror(errno));
+		CHECK_OK(buf_destroy_raw(ctl, good[i]));
+	}
+	close(ctl);
+	/* Nor at load. */
+	sh("rmmod mapdev_buf 2>/dev/null");
+	CHECK(sh("modprobe mapdev_buf buffers=phys-fb:4K 2>/dev/null") != 0);
+	CHECK(!module_loaded("mapdev_buf"));
+	CHECK(access("/dev/mapdev/phys-fb", F_OK) != 0);
+}
+
+/*
+ * A user copy that never finishes (the user's memory is a userfaultfd
+ * page nobody fills, as a FUSE mapping can be) holds up no revocation:
+ * neither of another device nor of its own.
+ */
+struct stuck_op {
+	int kind;
+	int fd;
+	void *page;
+};
+
+enum { STUCK_WRITE, STUCK_READ, STUCK_INFO, STUCK_SEGMENTS, STUCK_LIST };
+static const char *const stuck_name[] = {
+	"write() from", "read() into", "INFO with its argument in",
+	"DMA_SEGMENTS into", "buf-control LIST into",
+};
+
+static void *stuck_call(void *arg)
+{
+	struct stuck_op *op = arg;
+	struct mapdev_dma_segments ds = {
+		.argsz = sizeof(ds), .count = 1, .segments = (uintptr_t)op->page,
+	};
+	struct mapdev_buf_list l = {
+		.argsz = sizeof(l), .count = 1, .entries = (uintptr_t)op->page,
+	};
+
+	switch (op->kind) {
+	case STUCK_WRITE:
+		return result(pwrite(op->fd, op->page, PG, 0));
+	case STUCK_READ:
+		return result(pread(op->fd, op->page, PG, 0));
+	case STUCK_INFO:
+		return result(ioctl(op->fd, MAPDEV_IOC_INFO, op->page));
+	case STUCK_SEGMENTS:
+		return result(ioctl(op->fd, MAPDEV_IOC_DMA_SEGMENTS, &ds));
+	default:
+		return result(ioctl(op->fd, MAPDEV_BUF_IOC_LIST, &l));
+	}
+}
+
+static int stuck_ctl = -1;
+
+static void *destroy_call(void *name)
+{
+	return result(buf_destroy_raw(stuck_ctl, name));
+}
+
+static void *create_call(void *name)
+{
+	return result(buf_create_raw(stuck_ctl, name, PG, 0, 0));
+}
+
+TEST_TIMEOUT(stuck_user_copy_holds_up_nothing, 240)
+{
+	struct timed op_t, other_t, same_t;
+	struct stuck_op op;
+	struct stuck s;
+	int kind, other_ok, same_ok;
+	long r;
+
+	race_delay(0);
+	stuck_ctl = ctl_open();
+	for (kind = STUCK_WRITE; kind <= STUCK_LIST; kind++) {
+		buf_create("stk-a", 4 * PG, MAPDEV_BACKEND_SG, 0);
+		buf_create("stk-b", PG, MAPDEV_BACKEND_COHERENT, 0);
+		stuck_init(&s);
+		op.kind = kind;
+		op.page = s.page;
+		op.fd = kind == STUCK_LIST ? stuck_ctl : buf_open("stk-a", O_RDWR);
+		timed_start(&op_t, stuck_call, &op);
+		if (!stuck_wait(&s, 5000))
+			FAILF("%s a userfaultfd page: no fault came", stuck_name[kind]);
+		/* Another device goes away... */
+		timed_start(&other_t, destroy_call, "stk-b");
+		other_ok = timed_wait(&other_t, 5000);
+		/* ...and this one (for LIST: another buffer comes). */
+		timed_start(&same_t, kind == STUCK_LIST ? create_call : destroy_call,
+			    kind == STUCK_LIST ? "stk-c" : "stk-a");
+		same_ok = timed_wait(&same_t, 5000);
+		stuck_release(&s);
+		timed_join(&op_t);
+		timed_join(&other_t);
+		timed_join(&same_t);
+		if (!other_ok)
+			FAILF("%s a stuck page holds up destroying another buffer",
+			      stuck_name[kind]);
+		if (!same_ok)
+			FAILF("%s a stuck page holds up %s", stuck_name[kind],
+			      kind == STUCK_LIST ? "creating a buffer" :
+			      "destroying its own buffer");
+		CHECK_EQ(result_of(&other_t), 0);
+		CHECK_EQ(result_of(&same_t), 0);
+		r = result_of(&op_t);
+		/*
+		 * Done before the destroy, or refused after it (INFO read
+		 * its argument from the page once it was zeroes: EINVAL).
+		 */
+		if (r < 0 && r != -ENODEV &&
+		    !(kind == STUCK_INFO && r == -EINVAL))
+			FAILF("%s a stuck page: %s", stuck_name[kind], strerror(-r));
+		if (kind != STUCK_LIST)
+			close(op.fd);
+		close(s.uffd);
+		munmap(s.page, PG);
+		buf_destroy_raw(stuck_ctl, "stk-a");
+		buf_destroy_raw(stuck_ctl, "stk-c");
+	}
+	close(stuck_ctl);
+	CHECK_EQ(core_stat("devices"), registered_devices());
+}
+
+/*
+ * A driver ioctl past core's checks when the driver's module goes: it
+ * fails with ENODEV and calls nothing of the module (core's race_delay_ms
+ * holds it in the window while rmmod runs).
+ */
+static void *list_call(void *fd)
+{
+	struct mapdev_buf_list l = { .argsz = sizeof(l) };
+
+	return result(ioctl((int)(intptr_t)fd, MAPDEV_BUF_IOC_LIST, &l));
+}
+
+TEST(driver_ioctl_vs_rmmod)
+{
+	struct timed t;
+	int ctl;
+
+	race_delay(0);
+	ctl = ctl_open();
+	race_delay(3000);
+	timed_start(&t, list_call, (void *)(intptr_t)ctl);
+	usleep(300000);
+	CHECK_EQ(sh("rmmod mapdev_buf"), 0);
+	if (t.done)
+		FAILF("the ioctl ended before rmmod did: no race tested");
+	race_delay(0);
+	CHECK(timed_wait(&t, 10000));
+	timed_join(&t);
+	CHECK_EQ(result_of(&t), -ENODEV);
+	close(ctl);
+	CHECK_EQ(core_stat("devices"), registered_devices());
 }

@@ -9,7 +9,10 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include "pci_util.h"
+#include "race_util.h"
 
 const char *harness_suite = "pci";
 
@@ -305,11 +308,11 @@ static void edu_dma_roundtrip(const char *bdf, unsigned int dma_bits,
 	pci_bind(bdf, "irq_mode=msi");
 	fd = pci_open(bdf);
 	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_SET_DMA_MASK, &m));
-	strcpy(c.name, "edu-dma");
-	strcpy(d.name, "edu-dma");
+	strcpy(c.name, "edudma");
+	strcpy(d.name, "edudma");
 	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_BUF_CREATE, &c));
-	CHECK(!strcmp(sysfs("edu-dma", "driver"), "mapdev_pci"));
-	bfd = buf_open("edu-dma", O_RDWR);
+	CHECK(!strcmp(sysfs("edudma", "driver"), "mapdev_pci"));
+	bfd = buf_open("edudma", O_RDWR);
 	ri = region_info(bfd, 0);
 	CHECK(ri.dma_addr != 0);
 	CHECK(dma_bits == 64 || ri.dma_addr + ri.size - 1 < (1ULL << dma_bits));
@@ -519,9 +522,9 @@ static void revoke_while_busy(const char *how)
 	pci_bind(EDU_BDF, "irq_mode=msi");
 	fd = pci_open(EDU_BDF);
 	bar = map(fd, 1 << 20, PROT_READ | PROT_WRITE, 0);
-	strcpy(c.name, "edu-rv");
+	strcpy(c.name, "edurv");
 	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_BUF_CREATE, &c));
-	bfd = buf_open("edu-rv", O_RDWR);
+	bfd = buf_open("edurv", O_RDWR);
 	buf = map(bfd, PG, PROT_READ | PROT_WRITE, 0);
 	buf[0] = 1;
 	se.fd = eventfd(0, EFD_CLOEXEC);
@@ -547,7 +550,7 @@ static void revoke_while_busy(const char *how)
 	CHECK_EQ(pfd.revents, POLLERR | POLLHUP);
 	EXPECT_SIGNAL(SIGBUS, (void)*reg32(bar, EDU_ID));
 	EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)buf);
-	CHECK(access("/dev/mapdev/edu-rv", F_OK) != 0);
+	CHECK(access("/dev/mapdev/edurv", F_OK) != 0);
 	CHECK(access("/dev/mapdev/pci-" EDU_BDF, F_OK) != 0);
 	/*
 	 * The function's DMA buffer went with the binding, though still
@@ -987,3 +990,317 @@ TEST(pci_unload_clean)
 	CHECK_EQ(core_stat("buffers"), 0);
 }
 
+/* -- issue 12: the kernel review's findings ----------------------------------- */
+
+static uint16_t command_reg(int fd)
+{
+	uint16_t cmd;
+
+	if (pread(fd, &cmd, 2, (off_t)MAPDEV_REGION_OFFSET(REGION_CONFIG) + 4) != 2)
+		FAILF("read command register: %s", strerror(errno));
+	return cmd;
+}
+
+/* One edu DMA transfer, waited for by polling its command register. */
+static void edu_dma(volatile void *bar, uint64_t src, uint64_t dst,
+		    uint32_t count, int to_ram)
+{
+	int i;
+
+	*reg64(bar, EDU_DMA_SRC) = src;
+	*reg64(bar, EDU_DMA_DST) = dst;
+	*reg64(bar, EDU_DMA_COUNT) = count;
+	*reg64(bar, EDU_DMA_CMD) = EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0);
+	for (i = 0; i < 100000 && (*reg64(bar, EDU_DMA_CMD) & EDU_DMA_START); i++)
+		usleep(10);
+	if (*reg64(bar, EDU_DMA_CMD) & EDU_DMA_START)
+		FAILF("edu's DMA did not finish");
+}
+
+/*
+ * A buffer of a function that can master (MSI turned it on at bind) is
+ * not destroyed: the device may still hold its DMA address.  EBUSY, the
+ * buffer stays, and once user space clears bus mastering it goes.
+ */
+TEST(buf_destroy_refused_while_mastering)
+{
+	struct mapdev_buf_create c = {
+		.argsz = sizeof(c), .size = 2 * PG, .backend = MAPDEV_BACKEND_COHERENT,
+	};
+	struct mapdev_buf_destroy d = { .argsz = sizeof(d) };
+	struct mapdev_region_info ri;
+	volatile void *bar;
+	long long before;
+	uint8_t *buf;
+	int fd, bfd, i;
+
+	pci_bind(EDU_BDF, "irq_mode=msi");
+	fd = pci_open(EDU_BDF);
+	CHECK(command_reg(fd) & 0x4);
+	strcpy(c.name, "mst");
+	strcpy(d.name, "mst");
+	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_BUF_CREATE, &c));
+	bfd = buf_open("mst", O_RDWR);
+	ri = region_info(bfd, 0);
+	buf = map(bfd, 2 * PG, PROT_READ | PROT_WRITE, 0);
+	bar = map(fd, 1 << 20, PROT_READ | PROT_WRITE, 0);
+	for (i = 0; i < EDU_XFER; i++)
+		buf[i] = (uint8_t)(i ^ 0x5a);
+	/* The device really does write the buffer while it masters. */
+	edu_dma(bar, ri.dma_addr, EDU_BUF, EDU_XFER, 0);
+	edu_dma(bar, EDU_BUF, ri.dma_addr + PG, EDU_XFER, 1);
+	for (i = 0; i < EDU_XFER; i++)
+		if (buf[PG + i] != (uint8_t)(i ^ 0x5a))
+			FAILF("byte %d of the DMA'd page: 0x%x", i, buf[PG + i]);
+
+	before = core_stat("buffers");
+	CHECK_ERRNO(ioctl(fd, MAPDEV_PCI_IOC_BUF_DESTROY, &d), EBUSY);
+	CHECK_EQ(core_stat("buffers"), before);
+	CHECK(access("/dev/mapdev/mst", F_OK) == 0);
+	CHECK_EQ(buf[PG + 1], (uint8_t)(1 ^ 0x5a));
+	CHECK_EQ(sh("dmesg | grep -q 'mst: .*bus master'"), 0);
+
+	bus_master(fd, 0);
+	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_BUF_DESTROY, &d));
+	CHECK_EQ(core_stat("buffers"), before - 1);
+	EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)buf);
+	munmap(buf, 2 * PG);
+	munmap((void *)bar, 1 << 20);
+	close(bfd);
+	close(fd);
+	CHECK_OK(pci_unbind(EDU_BDF));
+}
+
+static void drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	CHECK_OK(syscall(SYS_capget, &h, d));
+	d[cap / 32].effective &= ~(1u << (cap % 32));
+	CHECK_OK(syscall(SYS_capset, &h, d));
+}
+
+/* A PCI function's node is raw access to memory: CAP_SYS_RAWIO to open. */
+TEST(pci_open_needs_cap_sys_rawio)
+{
+	struct mapdev_buf_create c = {
+		.argsz = sizeof(c), .size = PG, .backend = MAPDEV_BACKEND_COHERENT,
+	};
+	int fd;
+
+	pci_bind(EDU_BDF, "");
+	fd = pci_open(EDU_BDF);
+	strcpy(c.name, "rawio");
+	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_BUF_CREATE, &c));
+	close(fd);
+	drop_cap(CAP_SYS_RAWIO);
+	CHECK_ERRNO(open("/dev/mapdev/pci-" EDU_BDF, O_RDWR), EPERM);
+	CHECK_ERRNO(open("/dev/mapdev/pci-" EDU_BDF, O_RDONLY), EPERM);
+	/* Its buffers are buffers: whoever may open them may. */
+	fd = buf_open("rawio", O_RDWR);
+	close(fd);
+	CHECK_OK(pci_unbind(EDU_BDF));
+}
+
+/*
+ * Without IOMMU translation a function in user space reaches all of
+ * memory: binding it taints the kernel (TAINT_USER, 'U') and says so.
+ */
+TEST(bind_without_iommu_taints)
+{
+	char path[128], v[32];
+	unsigned long taint;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type",
+		 EDU_BDF);
+	if (!read_file(path, v, sizeof(v)) && strstr(v, "DMA"))
+		SKIP("%s is behind an IOMMU that translates (%s)", EDU_BDF, v);
+	sh("dmesg -C");
+	pci_bind(EDU_BDF, "");
+	CHECK_OK(read_file("/proc/sys/kernel/tainted", v, sizeof(v)));
+	taint = strtoul(v, NULL, 0);
+	CHECK(taint & (1UL << 6));
+	CHECK_EQ(sh("dmesg | grep -q '%s.*no IOMMU.*taint'", EDU_BDF), 0);
+	CHECK_OK(pci_unbind(EDU_BDF));
+}
+
+/*
+ * The driver's ops are not called once the driver can be gone: an irq
+ * mask write and a driver ioctl held past core's first checks
+ * (race_delay_ms) while mapdev_pci is unloaded fail with ENODEV.
+ */
+struct op_arg {
+	int fd;
+	int ioctl;
+};
+
+static void *driver_op(void *arg)
+{
+	struct op_arg *a = arg;
+	struct mapdev_pci_dma_mask m = { .argsz = sizeof(m), .bits = 32 };
+	uint32_t one = 1;
+
+	if (a->ioctl)
+		return result(ioctl(a->fd, MAPDEV_PCI_IOC_SET_DMA_MASK, &m));
+	return result(pwrite(a->fd, &one, 4, (off_t)MAPDEV_REGION_OFFSET(REGION_IRQ)));
+}
+
+TEST(driver_ops_vs_rmmod)
+{
+	struct op_arg a;
+	struct timed t;
+
+	race_delay(0);
+	for (a.ioctl = 0; a.ioctl < 2; a.ioctl++) {
+		pci_bind(EDU_BDF, "");
+		a.fd = pci_open(EDU_BDF);
+		race_delay(3000);
+		timed_start(&t, driver_op, &a);
+		usleep(300000);
+		CHECK_EQ(sh("rmmod mapdev_pci"), 0);
+		if (t.done)
+			FAILF("the call ended before rmmod did: no race tested");
+		race_delay(0);
+		CHECK(timed_wait(&t, 10000));
+		timed_join(&t);
+		CHECK_EQ(result_of(&t), -ENODEV);
+		close(a.fd);
+	}
+	CHECK_EQ(core_stat("devices"), registered_devices());
+}
+
+/*
+ * SET_EVENTFD past its check when the function is unbound: the eventfd
+ * is dropped with the device all the same (core's eventfds counter).
+ */
+static void *set_eventfd_call(void *arg)
+{
+	int *fds = arg;
+	struct mapdev_set_eventfd se = { .argsz = sizeof(se), .fd = fds[1] };
+
+	return result(ioctl(fds[0], MAPDEV_IOC_SET_EVENTFD, &se));
+}
+
+TEST(set_eventfd_vs_unbind)
+{
+	struct timed t;
+	long long base;
+	int fds[2];
+
+	race_delay(0);
+	pci_bind(EDU_BDF, "irq_mode=msi");
+	base = core_stat("eventfds");
+	CHECK(base >= 0);
+	fds[0] = pci_open(EDU_BDF);
+	fds[1] = eventfd(0, EFD_CLOEXEC);
+	race_delay(1500);
+	timed_start(&t, set_eventfd_call, fds);
+	usleep(300000);
+	CHECK_OK(pci_unbind(EDU_BDF));
+	race_delay(0);
+	CHECK(timed_wait(&t, 10000));
+	timed_join(&t);
+	if (result_of(&t) != 0 && result_of(&t) != -ENODEV)
+		FAILF("SET_EVENTFD: %s", strerror(-result_of(&t)));
+	close(fds[0]);
+	close(fds[1]);
+	CHECK_EQ(core_stat("eventfds"), base);
+	CHECK_EQ(core_stat("devices"), registered_devices());
+}
+
+/*
+ * The command register has three writers: user space's bus master bit,
+ * INTx masking from user space, the INTx handler.  A bus master change
+ * never fails because INTx was masked meanwhile, and is never undone.
+ */
+static volatile int toggling;
+
+static void *intx_toggler(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	uint32_t v;
+	long errors = 0;
+
+	while (__atomic_load_n(&toggling, __ATOMIC_SEQ_CST)) {
+		for (v = 0; v < 2; v++)
+			if (pwrite(fd, &v, 4, (off_t)MAPDEV_REGION_OFFSET(REGION_IRQ)) != 4)
+				errors++;
+	}
+	return (void *)errors;
+}
+
+TEST(command_register_vs_intx_masking)
+{
+	off_t cfg = (off_t)MAPDEV_REGION_OFFSET(REGION_CONFIG) + 4;
+	long eperm = 0, undone = 0, errors;
+	uint16_t cmd;
+	pthread_t th;
+	void *ret;
+	uint8_t lo;
+	int fd, i;
+
+	pci_bind(EDU_BDF, "irq_mode=intx");
+	fd = pci_open(EDU_BDF);
+	toggling = 1;
+	CHECK_EQ(pthread_create(&th, NULL, intx_toggler, (void *)(intptr_t)fd), 0);
+	for (i = 0; i < 3000; i++) {
+		int on = i & 1;
+
+		if (i & 2) {
+			cmd = command_reg(fd);
+			cmd = on ? cmd | 0x4 : cmd & ~0x4;
+			if (pwrite(fd, &cmd, 2, cfg) != 2) {
+				if (errno != EPERM)
+					FAILF("write command: %s", strerror(errno));
+				eperm++;
+				continue;
+			}
+		} else {
+			if (pread(fd, &lo, 1, cfg) != 1)
+				FAILF("read command: %s", strerror(errno));
+			lo = on ? lo | 0x4 : lo & ~0x4;
+			if (pwrite(fd, &lo, 1, cfg) != 1) {
+				if (errno != EPERM)
+					FAILF("write command: %s", strerror(errno));
+				eperm++;
+				continue;
+			}
+		}
+		if (!!(command_reg(fd) & 0x4) != on)
+			undone++;
+	}
+	toggling = 0;
+	pthread_join(th, &ret);
+	errors = (long)ret;
+	bus_master(fd, 0);
+	close(fd);
+	CHECK_OK(pci_unbind(EDU_BDF));
+	printf("# 3000 bus master writes: %ld EPERM, %ld undone\n", eperm, undone);
+	CHECK_EQ(errors, 0);
+	CHECK_EQ(eperm, 0);
+	CHECK_EQ(undone, 0);
+}
+
+/* Only a file open for writing sets the eventfd. */
+TEST(rdonly_fd_cannot_set_eventfd)
+{
+	struct mapdev_set_eventfd se = { .argsz = sizeof(se) };
+	int fd;
+
+	pci_bind(EDU_BDF, "irq_mode=msi");
+	fd = buf_open("pci-" EDU_BDF, O_RDONLY);
+	se.fd = eventfd(0, EFD_CLOEXEC);
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se), EBADF);
+	close(fd);
+	fd = pci_open(EDU_BDF);
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se));
+	se.fd = -1;
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se));
+	close(fd);
+	CHECK_OK(pci_unbind(EDU_BDF));
+	/* The last of this file: the module goes, nothing is left. */
+	CHECK_EQ(sh("rmmod mapdev_pci"), 0);
+	CHECK_EQ(core_stat("devices"), registered_devices());
+	CHECK_EQ(core_stat("buffers"), 0);
+}

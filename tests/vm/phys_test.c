@@ -8,6 +8,7 @@
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include "pci_util.h"
+#include "race_util.h"
 
 const char *harness_suite = "phys";
 
@@ -220,6 +221,68 @@ TEST(default_uncached)
 		printf("# no /sys/kernel/debug/x86/pat_memtype_list: the sysfs cache only\n");
 	}
 	munmap(p, 8192);
+	close(fd);
+	CHECK_EQ(sh("rmmod mapdev_phys"), 0);
+}
+
+/* -- issue 12: the kernel review's findings ----------------------------------- */
+
+/* A region is at most 1 TiB, the distance between region offsets. */
+TEST(region_larger_than_its_offset_space)
+{
+	need_reserved();
+	/* Above the guest's RAM, 1 TiB and a page: refused for its size. */
+	CHECK_ERRNO(load_phys("ranges=big:0x100000000:0x10000001000"), EINVAL);
+	CHECK_EQ(sh("dmesg | tail -n 5 | grep -q 'big: .*1 TiB'"), 0);
+	CHECK(!module_loaded("mapdev_phys"));
+}
+
+/*
+ * SET_CACHE whose new kernel mapping fails (debugfs fail_ioremap): the
+ * region keeps its mode when the old one comes back, and when even that
+ * fails, a read already past its checks gets EIO, not a NULL mapping.
+ */
+static void *pread_call(void *fd)
+{
+	uint32_t v;
+
+	return result(pread((int)(intptr_t)fd, &v, 4, 0));
+}
+
+TEST(set_cache_mapping_failure)
+{
+	struct mapdev_set_cache sc = { .argsz = sizeof(sc), .cache = MAPDEV_CACHE_WC };
+	struct mapdev_region_info ri = { .argsz = sizeof(ri) };
+	struct timed t;
+	uint32_t v;
+	int fd;
+
+	need_reserved();
+	race_delay(0);
+	CHECK_OK(load_phys("ranges=sc:%#llx:64K", res_start));
+	fd = buf_open("phys-sc", O_RDWR);
+
+	/* The new mapping fails, the old one comes back. */
+	CHECK_OK(write_file(DBG_DIR "fail_ioremap", "1"));
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_CACHE, &sc), ENOMEM);
+	CHECK(!strcmp(sysfs("phys-sc", "region0/cache"), "uncached"));
+	CHECK_EQ(pread(fd, &v, 4, 0), 4);
+
+	/* Both fail, under a read that passed its checks. */
+	CHECK_OK(write_file(DBG_DIR "fail_ioremap", "2"));
+	race_delay(1500);
+	timed_start(&t, pread_call, (void *)(intptr_t)fd);
+	usleep(300000);
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_CACHE, &sc), ENOMEM);
+	race_delay(0);
+	CHECK(timed_wait(&t, 10000));
+	timed_join(&t);
+	CHECK_EQ(result_of(&t), -EIO);
+	/* From then on the region says it cannot be read, and is not. */
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_REGION_INFO, &ri));
+	CHECK(!(ri.flags & (MAPDEV_REGION_F_READ | MAPDEV_REGION_F_MMAP)));
+	CHECK_ERRNO(pread(fd, &v, 4, 0), EPERM);
+	CHECK(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED);
 	close(fd);
 	CHECK_EQ(sh("rmmod mapdev_phys"), 0);
 }

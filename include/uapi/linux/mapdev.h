@@ -10,7 +10,8 @@
  *    bytes and fails with EINVAL when argsz is smaller than the fields it
  *    needs, so structs can grow at the end without breaking old binaries;
  *  - a flag the kernel does not know is rejected with EINVAL;
- *  - reserved and padding fields must be zero on input.
+ *  - reserved and padding fields must be zero on input;
+ *  - argsz is at most MAPDEV_ARGSZ_MAX (E2BIG otherwise).
  *
  * Every mapdev device exposes one or more regions.  Region N starts at mmap
  * offset MAPDEV_REGION_OFFSET(N); a mapping must lie inside one region.
@@ -24,6 +25,7 @@
 #define MAPDEV_TYPE		0xD7
 
 #define MAPDEV_NAME_LEN		32	/* including the terminating NUL */
+#define MAPDEV_ARGSZ_MAX	4096	/* the largest argsz an ioctl takes */
 #define MAPDEV_MAX_REGIONS	8
 
 /* The mmap offset of region @index: regions are 1 TiB apart. */
@@ -180,7 +182,9 @@ struct mapdev_set_eventfd {
 /*
  * The buffer control device, /dev/mapdev/buf-control (mapdev_buf.ko).
  * Names: 1 to MAPDEV_NAME_LEN - 1 characters of [A-Za-z0-9_.-], not
- * starting with '.' or '-'.  A buffer NAME is the device /dev/mapdev/NAME.
+ * starting with '.' or '-', nor with a prefix the drivers name their own
+ * devices with: "buf-", "edu-", "pci-", "phys-".  A buffer NAME is the
+ * device /dev/mapdev/NAME.
  */
 struct mapdev_buf_create {
 	__u32 argsz;
