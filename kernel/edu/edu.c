@@ -651,8 +651,9 @@ static int edu_s_parm(struct file *file, void *fh, struct v4l2_streamparm *sp)
 
 	if (sp->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
 		return -EINVAL;
-	for (i = 0; want.numerator && want.denominator &&
-		    i < EDU_NR_INTERVALS; i++) {
+	if (!want.numerator || !want.denominator)
+		want = edu_interval(edu->fmt.width, edu->fmt.height, 0);
+	for (i = 0; i < EDU_NR_INTERVALS; i++) {
 		struct v4l2_fract f = edu_interval(edu->fmt.width,
 						   edu->fmt.height, i);
 		/* |want - f| on a common denominator */
