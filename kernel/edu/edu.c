@@ -647,20 +647,18 @@ static int edu_s_parm(struct file *file, void *fh, struct v4l2_streamparm *sp)
 	struct edu *edu = video_drvdata(file);
 	struct v4l2_fract want = sp->parm.capture.timeperframe;
 	unsigned int i, best = 0;
-	u64 best_diff = U64_MAX;
+	u64 want_ns, best_diff = U64_MAX;
 
 	if (sp->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
 		return -EINVAL;
 	if (!want.numerator || !want.denominator)
 		want = edu_interval(edu->fmt.width, edu->fmt.height, 0);
+	want_ns = div_u64((u64)want.numerator * NSEC_PER_SEC, want.denominator);
 	for (i = 0; i < EDU_NR_INTERVALS; i++) {
 		struct v4l2_fract f = edu_interval(edu->fmt.width,
 						   edu->fmt.height, i);
-		/* |want - f| on a common denominator */
-		u64 a = (u64)want.numerator * f.denominator;
-		u64 b = (u64)f.numerator * want.denominator;
-		u64 diff = div64_u64(a > b ? a - b : b - a,
-				     f.denominator);
+		u64 ns = div_u64((u64)f.numerator * NSEC_PER_SEC, f.denominator);
+		u64 diff = ns > want_ns ? ns - want_ns : want_ns - ns;
 
 		if (diff < best_diff) {
 			best_diff = diff;
@@ -1122,7 +1120,7 @@ static struct pci_driver edu_driver = {
 	.id_table = edu_ids,
 	.probe = edu_probe,
 	.remove = edu_remove,
-	.driver.dev_groups = edu_groups,
+	.dev_groups = edu_groups,
 };
 
 static int __init edu_init(void)
