@@ -20,6 +20,7 @@
 #include <time.h>
 #include <linux/videodev2.h>
 #include "pci_util.h"
+#include "../unit/testutil.h"
 
 const char *harness_suite = "edu";
 
@@ -1280,6 +1281,46 @@ TEST_TIMEOUT(client_gstreamer, 180)
 		    "video/x-raw,format=GRAY8,width=128,height=96 ! "
 		    "filesink location=%s 2>&1", edu_node(EDU_BDF), out), 0);
 	check_frame_file(out, 128, 96, 3);
+}
+
+/* mapdev grab: frames as PGM images, a JSON summary. */
+TEST_TIMEOUT(grab_tool, 120)
+{
+	const char *dir = "/tmp/edu-grab", *json = "/tmp/edu-grab.json";
+	char line[4096], name[128];
+	unsigned int i, w, h, max;
+	uint8_t f[64 * 64];
+	FILE *fp;
+
+	edu_load();
+	sh("rm -rf %s", dir);
+	CHECK_EQ(sh("%s grab %s --frames 3 --size 64x64 --out %s --json > %s "
+		    "2> %s.err", tu_tool(), edu_node(EDU_BDF), dir, json, json), 0);
+	/* Not a terminal: no live line. */
+	CHECK_EQ(sh("test -s %s.err", json), 1);
+	fp = fopen(json, "r");
+	CHECK(fp);
+	CHECK(fread(line, 1, sizeof(line) - 1, fp) > 0);
+	fclose(fp);
+	CHECK(strstr(line, "\"driver\": \"mapdev_edu\""));
+	CHECK(strstr(line, "\"width\": 64, \"height\": 64"));
+	CHECK(strstr(line, "\"frames\": 3, \"failed\": 0, \"dropped\": 0"));
+	CHECK(strstr(line, "\"first_sequence\": 0, \"last_sequence\": 2"));
+	CHECK(strstr(line, "\"written\": 3, \"pattern\": \"ok\"}"));
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "%s/frame-%06u.pgm", dir, i);
+		fp = fopen(name, "rb");
+		if (!fp)
+			FAILF("%s: %s", name, strerror(errno));
+		CHECK_EQ(fscanf(fp, "P5 %u %u %u", &w, &h, &max), 3);
+		CHECK(w == 64 && h == 64 && max == 255);
+		CHECK_EQ(fgetc(fp), '\n');
+		CHECK_EQ(fread(f, 1, sizeof(f), fp), sizeof(f));
+		fclose(fp);
+		CHECK_EQ(check_frame(f, 64, 64), i);
+	}
+	/* Not a capture device; quiet when not a terminal. */
+	CHECK_EQ(sh("%s grab /dev/null --frames 1 2>/dev/null", tu_tool()), 1);
 }
 
 /* Last: mapdev_edu is gone and both functions unbound for the next suites. */
