@@ -9,7 +9,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -22,7 +21,7 @@
 
 static const char grab_usage[] =
 "Usage: mapdev grab DEVICE [--frames N] [--out DIR] [--size WxH]\n"
-"                   [--timeout MS] [--json]\n"
+"                   [--timeout MS] [--verbose] [--json]\n"
 "\n"
 "Stream frames from a V4L2 capture device (e.g. /dev/video0 of mapdev_edu),\n"
 "with memory-mapped buffers, and count them, the dropped ones (gaps in the\n"
@@ -33,6 +32,7 @@ static const char grab_usage[] =
 "  -o, --out DIR      write each frame as DIR/frame-SEQUENCE.pgm\n"
 "  -s, --size WxH     ask for this size first (the driver picks the nearest)\n"
 "  -t, --timeout MS   give up when no frame comes for MS milliseconds\n"
+"  -v, --verbose      a line a frame: sequence, timestamp, bytes\n"
 "  -j, --json         a summary object at the end\n"
 "\n"
 "For mapdev_edu the frames' test pattern is checked too.\n";
@@ -49,14 +49,6 @@ struct grab {
 	uint32_t first_seq, last_seq;
 	int pattern;		/* -1: not checked, 0: bad, 1: ok */
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
-}
 
 static int xioctl(int fd, unsigned long req, void *arg)
 {
@@ -178,12 +170,14 @@ static int grab_setup(struct grab *g, const char *size)
 	return 0;
 }
 
-static void live_line(struct grab *g, uint64_t start)
+/* The rate from the frames' own timestamps, first to last. */
+static void live_line(struct grab *g, uint64_t first_ts, uint64_t last_ts)
 {
-	double s = (double)(mono_ns() - start) / 1e9;
+	double s = (double)(last_ts - first_ts) / 1e9;
 
 	fprintf(stderr, "\rgrab: %llu frames, %.2f fps, %llu dropped, %llu failed",
-		(unsigned long long)g->frames, s > 0 ? g->frames / s : 0.0,
+		(unsigned long long)g->frames,
+		s > 0 ? (g->frames - 1) / s : 0.0,
 		(unsigned long long)g->dropped, (unsigned long long)g->errors);
 	fflush(stderr);
 }
@@ -220,13 +214,14 @@ int cmd_grab(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	struct grab g = { .fd = -1 };
-	uint64_t want = 10, timeout = 0, start = 0, first_ts = 0, last_ts = 0;
+	uint64_t want = 10, timeout = 0, first_ts = 0, last_ts = 0;
 	const char *out = NULL, *size = NULL;
-	bool json = false, live, has_timeout = false;
+	bool json = false, verbose = false, live, has_timeout = false;
 	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	int c, ret = EXIT_FAIL;
 	unsigned int i, w, h;
@@ -237,7 +232,7 @@ int cmd_grab(int argc, char **argv)
 		return EXIT_OK;
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:o:s:t:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:o:s:t:vjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_number(optarg, &want) || !want ||
@@ -268,6 +263,9 @@ int cmd_grab(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'v':
+			verbose = true;
+			break;
 		default:
 			return getopt_error(c, argv);
 		}
@@ -290,8 +288,8 @@ int cmd_grab(int argc, char **argv)
 		fail("%s: VIDIOC_STREAMON: %s", g.path, strerror(errno));
 		goto out;
 	}
-	live = isatty(STDERR_FILENO);
-	start = mono_ns();
+	/* The live line on a terminal; --verbose's lines are progress enough. */
+	live = isatty(STDERR_FILENO) && !verbose;
 	while (g.frames < want) {
 		struct pollfd p = { .fd = g.fd, .events = POLLIN };
 		struct v4l2_buffer b = {
@@ -339,12 +337,20 @@ int cmd_grab(int argc, char **argv)
 			if (out && write_pgm(&g, out, f, b.sequence))
 				goto stop;
 		}
+		if (verbose) {
+			printf("frame %u: %llu.%06llu s, %u bytes%s\n", b.sequence,
+			       (unsigned long long)b.timestamp.tv_sec,
+			       (unsigned long long)b.timestamp.tv_usec,
+			       b.bytesused,
+			       b.flags & V4L2_BUF_FLAG_ERROR ? ", failed" : "");
+			fflush(stdout);
+		}
 		if (xioctl(g.fd, VIDIOC_QBUF, &b)) {
 			fail("%s: VIDIOC_QBUF: %s", g.path, strerror(errno));
 			goto stop;
 		}
 		if (live)
-			live_line(&g, start);
+			live_line(&g, first_ts, last_ts);
 	}
 	ret = EXIT_OK;
 stop:
