@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <linux/videodev2.h>
 #include "pci_util.h"
@@ -497,10 +498,29 @@ TEST(probe_nodes_caps)
 	CHECK(!edu_node_or_null(EDU_BDF) && !edu_node_or_null(EDU_WIDE_BDF));
 }
 
+/*
+ * A v4l2-compliance older than the kernel's V4L2 ABI fails a check the
+ * driver has no part in: Linux 6.8 put max_num_buffers in what was
+ * v4l2_create_buffers.reserved[0] (vb2 fills it), and Debian 12's
+ * v4l2-compliance 1.22 still wants all of reserved[] zero.  Any vb2
+ * driver fails it there (docs/TESTING.md).
+ */
+static int stale_compliance_check(const char *line)
+{
+	struct utsname u;
+	unsigned int maj, min;
+
+	if (!strstr(line, "check_0(crbufs.reserved, sizeof(crbufs.reserved))") ||
+	    uname(&u) || sscanf(u.release, "%u.%u", &maj, &min) != 2)
+		return 0;
+	return maj > 6 || (maj == 6 && min >= 8);
+}
+
 /* v4l2-compliance -s: 0 failures and 0 warnings, on both functions. */
 static void compliance(const char *bdf)
 {
 	char out[128], line[512];
+	unsigned int stale = 0;
 	int ok = 0;
 	FILE *f;
 
@@ -514,12 +534,17 @@ static void compliance(const char *bdf)
 
 		if (strstr(line, "fail:") || strstr(line, "warn:"))
 			printf("# %s", line);
+		if (strstr(line, "fail:") && stale_compliance_check(line))
+			stale++;
 		if (t && sscanf(strchr(t, ':') + 1, " %u, Succeeded: %u, Failed: %u, Warnings: %u",
 				&total, &succ, &failed, &warn) == 4) {
 			printf("# v4l2-compliance %s: %u tests, %u succeeded, %u failed, %u warnings\n",
 			       bdf, total, succ, failed, warn);
 			CHECK(total > 40);
-			CHECK_EQ(failed, 0);
+			if (stale)
+				printf("# of which %u: v4l2-compliance older than this kernel's CREATE_BUFS (max_num_buffers, 6.8)\n",
+				       stale);
+			CHECK_EQ(failed, stale);
 			CHECK_EQ(warn, 0);
 			ok = 1;
 		}
@@ -760,10 +785,11 @@ TEST(expbuf_dmabuf_import)
 		close(efd[i]);
 	}
 	set_fmt(exp, 64, 48);
-	CHECK_EQ(reqbufs(exp, 1, V4L2_MEMORY_MMAP), 1);
+	/* 6.8+ allocates at least min_queued_buffers + 1 (2 here). */
+	CHECK(reqbufs(exp, 1, V4L2_MEMORY_MMAP) >= 1);
 	eb.index = 0;
 	CHECK_OK(ioctl(exp, VIDIOC_EXPBUF, &eb));
-	CHECK_EQ(reqbufs(imp, 1, V4L2_MEMORY_DMABUF), 1);
+	CHECK(reqbufs(imp, 1, V4L2_MEMORY_DMABUF) >= 1);
 	struct v4l2_buffer b = {
 		.index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 		.memory = V4L2_MEMORY_DMABUF,
