@@ -14,6 +14,7 @@ $(BUILD)/bench/%: bench/%.c include/uapi/linux/mapdev.h
 bench:
 	scripts/deps
 	$(MAKE) all
-	scripts/vm --mem 2G -- sh -c 'modprobe mapdev_buf && \
+	scripts/vm --mem 2G --timeout 1200 -- sh -c 'modprobe mapdev_buf && \
 		$(BUILD)/bench/bench_buf --json $(CURDIR)/bench/results/buf.json && \
-		$(BUILD)/bench/bench_irq --json $(CURDIR)/bench/results/irq.json'
+		$(BUILD)/bench/bench_irq --json $(CURDIR)/bench/results/irq.json && \
+		$(BUILD)/bench/bench_edu --json $(CURDIR)/bench/results/edu.json'

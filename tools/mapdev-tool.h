@@ -81,6 +81,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_fill(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
 int cmd_pci(int argc, char **argv);
+int cmd_grab(int argc, char **argv);
 
 /*
  * For getopt_long() run with opterr = 0 and an optstring starting with ':':

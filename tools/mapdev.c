@@ -19,6 +19,7 @@ static const struct {
 	{ "fill", cmd_fill },
 	{ "maps", cmd_maps },
 	{ "pci", cmd_pci },
+	{ "grab", cmd_grab },
 };
 
 static void usage(FILE *f)
@@ -50,6 +51,9 @@ static void usage(FILE *f)
 "  pci list [--json]            the functions bound to mapdev_pci\n"
 "  pci irq BDF [--count N] [--timeout MS]\n"
 "                               wait for its interrupts\n"
+"  grab DEVICE [--frames N] [--out DIR] [--json]\n"
+"                               stream frames from a V4L2 capture device\n"
+"                               (mapdev_edu), write them as PGM\n"
 "\n"
 "DEVICE is a name (frames means /dev/mapdev/frames; a bound PCI function\n"
 "is pci-0000:00:10.0) or a path.  BDF is a PCI address: 0000:00:10.0 or\n"

@@ -7,6 +7,7 @@
 TOOLS_OUT := $(BUILD)/tools
 TOOLS_SRCS := tools/mapdev.c tools/common.c tools/cmd_buf.c \
 	tools/cmd_mem.c tools/cmd_maps.c tools/cmd_pci.c
+TOOLS_SRCS += tools/cmd_grab.c
 TOOLS_OBJS := $(patsubst tools/%.c,$(TOOLS_OUT)/obj/%.o,$(TOOLS_SRCS))
 MAPDEV_TOOL := $(TOOLS_OUT)/mapdev
 

@@ -77,6 +77,20 @@ static inline int mapdev_dma_set_max_seg_size(struct device *dev,
 }
 #endif
 
+/*
+ * For mapdev_edu (macros, expanded where used: include <linux/pci.h> and
+ * <media/videobuf2-core.h> first).  6.8 renamed legacy PCI interrupts INTx,
+ * and vb2's min_buffers_needed (the buffers queued before start_streaming)
+ * min_queued_buffers.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define MAPDEV_PCI_IRQ_INTX		PCI_IRQ_LEGACY
+#define mapdev_vb2_min_queued(q)	((q)->min_buffers_needed)
+#else
+#define MAPDEV_PCI_IRQ_INTX		PCI_IRQ_INTX
+#define mapdev_vb2_min_queued(q)	((q)->min_queued_buffers)
+#endif
+
 /* The largest order the page allocator hands out. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
 #define MAPDEV_MAX_PAGE_ORDER	(MAX_ORDER - 1)

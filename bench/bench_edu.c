@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapdev_edu, the V4L2 frame grabber (make bench), side by side in one
+ * boot:
+ *
+ * 1. CPU time (user + sys, getrusage) and system calls per frame: V4L2
+ *    MMAP streaming (DQBUF, look at the frame in place, QBUF) against the
+ *    READ I/O method (read() copies the frame out) on the same device, same
+ *    size and frame count.  The program sums every byte of each frame in
+ *    both, as an application would look at it.  The variants take turns.
+ *
+ * 2. Interrupt to application latency: a frame's completion interrupt to
+ *    DQBUF's return (mapdev_edu on edu 00:10.0), against the same
+ *    transfers (a 3072-byte chunk fetched into edu, then written to RAM,
+ *    each with its interrupt) done by a driver in user space on mapdev_pci
+ *    (edu 00:11.0) waiting with poll() on its irq region, measured to the
+ *    second transfer's interrupt as for a one-chunk 64x48 frame.  Both
+ *    interrupts' times come from the same place, the irq_handler_entry
+ *    tracepoint (trace_clock mono, which is CLOCK_MONOTONIC, in
+ *    microseconds); the V4L2 timestamp (taken a few MMIO accesses later in
+ *    mapdev_edu's handler) is reported too.  Process and both interrupts on
+ *    CPU 0 (see bench_irq.c); warm-up first, then the two take turns REPS
+ *    times and the ratio is the median of the per-turn p50 ratios.
+ *
+ * Writes JSON with --json FILE.  Runs in the test VM only (it loads
+ * modules and binds edu functions).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <linux/mapdev.h>
+#include <linux/videodev2.h>
+
+#define EDU "0000:00:10.0"		/* mapdev_edu */
+#define PCI "0000:00:11.0"		/* mapdev_pci, a driver in user space */
+#define TRACE "/sys/kernel/tracing/"
+#define IRQ_OFF ((off_t)MAPDEV_REGION_OFFSET(7))
+#define CHUNK 3072			/* a 64x48 frame: one chunk */
+
+#define CPU_REPS 2			/* turns of MMAP and READ */
+#define LAT_REPS 5			/* turns of the latency variants */
+#define LAT_ROUNDS 20			/* frames (transfers) a turn */
+#define LAT_WARMUP 5
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench_edu: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void sh(const char *cmd)
+{
+	if (system(cmd) != 0) {
+		fprintf(stderr, "bench_edu: failed: %s\n", cmd);
+		exit(1);
+	}
+}
+
+static void put(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(val, f) < 0 || fclose(f))
+		die(path);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double pct(double *v, int n, int p)
+{
+	qsort(v, n, sizeof(*v), cmp);
+	return v[(n - 1) * p / 100];
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int r;
+
+	do
+		r = ioctl(fd, req, arg);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/* The /dev/videoN of a function, its MSI's irq on CPU 0. */
+static void node_of(const char *bdf, char *node, size_t len)
+{
+	char path[128];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/video4linux", bdf);
+	d = opendir(path);
+	if (!d)
+		die(path);
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "video", 5))
+			snprintf(node, len, "/dev/%s", e->d_name);
+	closedir(d);
+}
+
+static void pin_irq(const char *bdf)
+{
+	char path[128];
+	struct dirent *e;
+	int irq = -1;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/msi_irqs", bdf);
+	d = opendir(path);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			irq = atoi(e->d_name);
+	if (d)
+		closedir(d);
+	if (irq < 0)
+		die("no MSI");
+	snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq);
+	put(path, "0");
+}
+
+static unsigned long frame_sum(const uint8_t *f, size_t n)
+{
+	unsigned long s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s += f[i];
+	return s;
+}
+
+/* -- 1. MMAP vs READ ------------------------------------------------------- */
+
+struct cpu_result {
+	double cpu_us;		/* per frame */
+	double calls;		/* system calls per frame */
+	double csw;		/* context switches per frame */
+	unsigned long frames;
+};
+
+static double cpu_us(void)
+{
+	struct rusage r;
+
+	getrusage(RUSAGE_SELF, &r);
+	return r.ru_utime.tv_sec * 1e6 + r.ru_utime.tv_usec +
+	       r.ru_stime.tv_sec * 1e6 + r.ru_stime.tv_usec;
+}
+
+static long csw(void)
+{
+	struct rusage r;
+
+	getrusage(RUSAGE_SELF, &r);
+	return r.ru_nvcsw + r.ru_nivcsw;
+}
+
+static int open_fmt(const char *node, unsigned int w, unsigned int h)
+{
+	struct v4l2_format f = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_streamparm sp = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		die(node);
+	f.fmt.pix.width = w;
+	f.fmt.pix.height = h;
+	f.fmt.pix.pixelformat = V4L2_PIX_FMT_GREY;
+	if (xioctl(fd, VIDIOC_S_FMT, &f) || f.fmt.pix.width != w)
+		die("S_FMT");
+	if (xioctl(fd, VIDIOC_S_PARM, &sp))	/* 0/0: the fastest */
+		die("S_PARM");
+	return fd;
+}
+
+static void run_mmap(const char *node, unsigned int w, unsigned int h,
+		     int frames, struct cpu_result *r)
+{
+	struct v4l2_requestbuffers rb = {
+		.count = 4, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	int fd = open_fmt(node, w, h), i;
+	void *m[4];
+	unsigned long calls = 0, sum = 0;
+	double c0 = 0;
+	long s0 = 0;
+
+	if (xioctl(fd, VIDIOC_REQBUFS, &rb) || rb.count != 4)
+		die("REQBUFS");
+	for (i = 0; i < 4; i++) {
+		struct v4l2_buffer b = {
+			.index = i, .type = type, .memory = V4L2_MEMORY_MMAP,
+		};
+
+		if (xioctl(fd, VIDIOC_QUERYBUF, &b))
+			die("QUERYBUF");
+		m[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED, fd, b.m.offset);
+		if (m[i] == MAP_FAILED || xioctl(fd, VIDIOC_QBUF, &b))
+			die("mmap/QBUF");
+	}
+	if (xioctl(fd, VIDIOC_STREAMON, &type))
+		die("STREAMON");
+	for (i = -1; i < frames; i++) {		/* the first is not counted */
+		struct v4l2_buffer b = { .type = type, .memory = V4L2_MEMORY_MMAP };
+
+		if (i == 0) {
+			c0 = cpu_us();
+			s0 = csw();
+		}
+		if (xioctl(fd, VIDIOC_DQBUF, &b))
+			die("DQBUF");
+		sum += frame_sum(m[b.index], b.bytesused);
+		if (xioctl(fd, VIDIOC_QBUF, &b))
+			die("QBUF");
+		calls += 2;
+	}
+	r->cpu_us += cpu_us() - c0;
+	r->csw += csw() - s0;
+	r->calls += calls - 2;
+	r->frames += frames;
+	xioctl(fd, VIDIOC_STREAMOFF, &type);
+	for (i = 0; i < 4; i++)
+		munmap(m[i], w * h);
+	close(fd);
+	if (!sum)
+		die("empty frames");
+}
+
+static void run_read(const char *node, unsigned int w, unsigned int h,
+		     int frames, struct cpu_result *r)
+{
+	int fd = open_fmt(node, w, h), i;
+	uint8_t *buf = malloc(w * h);
+	unsigned long calls = 0, sum = 0;
+	double c0 = 0;
+	long s0 = 0;
+
+	for (i = -1; i < frames; i++) {		/* the first starts streaming */
+		if (i == 0) {
+			c0 = cpu_us();
+			s0 = csw();
+		}
+		if (read(fd, buf, w * h) != (ssize_t)(w * h))
+			die("read");
+		sum += frame_sum(buf, w * h);
+		calls++;
+	}
+	r->cpu_us += cpu_us() - c0;
+	r->csw += csw() - s0;
+	r->calls += calls - 1;
+	r->frames += frames;
+	close(fd);
+	free(buf);
+	if (!sum)
+		die("empty frames");
+}
+
+/* -- 2. interrupt to application -------------------------------------------- */
+
+struct sample {
+	uint64_t wake;		/* CLOCK_MONOTONIC ns */
+	uint64_t v4l2_ts;	/* mapdev_edu: the buffer's timestamp */
+};
+
+static struct sample edu_s[LAT_REPS][LAT_ROUNDS], pci_s[LAT_REPS][LAT_ROUNDS];
+
+static void lat_edu(const char *node, struct sample *s, int n)
+{
+	struct v4l2_requestbuffers rb = {
+		.count = 4, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	int fd = open_fmt(node, 64, 48), i;
+
+	if (xioctl(fd, VIDIOC_REQBUFS, &rb))
+		die("REQBUFS");
+	for (i = 0; i < 4; i++) {
+		struct v4l2_buffer b = {
+			.index = i, .type = type, .memory = V4L2_MEMORY_MMAP,
+		};
+
+		if (xioctl(fd, VIDIOC_QBUF, &b))
+			die("QBUF");
+	}
+	if (xioctl(fd, VIDIOC_STREAMON, &type))
+		die("STREAMON");
+	for (i = 0; i < n; i++) {
+		struct v4l2_buffer b = { .type = type, .memory = V4L2_MEMORY_MMAP };
+
+		if (xioctl(fd, VIDIOC_DQBUF, &b))
+			die("DQBUF");
+		s[i].wake = now_ns();
+		s[i].v4l2_ts = b.timestamp.tv_sec * 1000000000ull +
+			       b.timestamp.tv_usec * 1000ull;
+		if (xioctl(fd, VIDIOC_QBUF, &b))
+			die("QBUF");
+	}
+	xioctl(fd, VIDIOC_STREAMOFF, &type);
+	close(fd);
+}
+
+/* The user-space driver: mapdev_pci's BAR0, a buffer, poll() on irq. */
+struct upci {
+	int fd, bfd;
+	volatile uint8_t *bar;
+	uint8_t *buf;
+	uint64_t dma;
+};
+
+static void upci_open(struct upci *u)
+{
+	struct mapdev_pci_dma_mask m = { .argsz = sizeof(m), .bits = 64 };
+	struct mapdev_buf_create c = {
+		.argsz = sizeof(c), .size = 2 * 4096,
+		.backend = MAPDEV_BACKEND_COHERENT,
+	};
+	struct mapdev_region_info ri = { .argsz = sizeof(ri) };
+	uint16_t cmd;
+
+	u->fd = open("/dev/mapdev/pci-" PCI, O_RDWR | O_CLOEXEC);
+	if (u->fd < 0)
+		die("open mapdev_pci");
+	if (ioctl(u->fd, MAPDEV_PCI_IOC_SET_DMA_MASK, &m))
+		die("SET_DMA_MASK");
+	strcpy(c.name, "bench-edu");
+	if (ioctl(u->fd, MAPDEV_PCI_IOC_BUF_CREATE, &c))
+		die("BUF_CREATE");
+	u->bfd = open("/dev/mapdev/bench-edu", O_RDWR | O_CLOEXEC);
+	if (u->bfd < 0 || ioctl(u->bfd, MAPDEV_IOC_REGION_INFO, &ri))
+		die("buffer");
+	u->dma = ri.dma_addr;
+	u->buf = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      u->bfd, 0);
+	u->bar = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      u->fd, 0);
+	if (u->buf == MAP_FAILED || u->bar == MAP_FAILED)
+		die("mmap");
+	/* Bus mastering: MSI turned it on; DMA needs it too. */
+	if (pread(u->fd, &cmd, 2, (off_t)MAPDEV_REGION_OFFSET(6) + 4) != 2)
+		die("config");
+	cmd |= 4;
+	if (pwrite(u->fd, &cmd, 2, (off_t)MAPDEV_REGION_OFFSET(6) + 4) != 2)
+		die("bus master");
+}
+
+static void upci_xfer(struct upci *u, uint64_t src, uint64_t dst, uint64_t cmd)
+{
+	struct pollfd p = { .fd = u->fd, .events = POLLIN };
+	uint32_t count;
+
+	*(volatile uint64_t *)(u->bar + 0x80) = src;
+	*(volatile uint64_t *)(u->bar + 0x88) = dst;
+	*(volatile uint64_t *)(u->bar + 0x90) = CHUNK;
+	*(volatile uint64_t *)(u->bar + 0x98) = cmd | 1 | 4;	/* start, irq */
+	if (poll(&p, 1, 10000) != 1)
+		die("poll (no interrupt in 10 s)");
+	if (pread(u->fd, &count, 4, IRQ_OFF) != 4)
+		die("irq count");
+	*(volatile uint32_t *)(u->bar + 0x64) = 0x100;		/* ack */
+}
+
+static void lat_pci(struct upci *u, struct sample *s, int n)
+{
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		/* The same work as mapdev_edu's: draw, fetch, store. */
+		for (k = 0; k < CHUNK; k++)
+			u->buf[k] = k + i;
+		upci_xfer(u, u->dma, 0x40000, 0);
+		upci_xfer(u, 0x40000, u->dma + 4096, 2);
+		s[i].wake = now_ns();
+		s[i].v4l2_ts = 0;
+	}
+}
+
+/* irq_handler_entry events of one driver: times in ns (microseconds). */
+struct irqs {
+	uint64_t *t;
+	int n;
+};
+
+static void read_trace(struct irqs *edu, struct irqs *pci)
+{
+	char line[512];
+	FILE *f = fopen(TRACE "trace", "r");
+
+	if (!f)
+		die(TRACE "trace");
+	edu->t = calloc(100000, 8);
+	pci->t = calloc(100000, 8);
+	while (fgets(line, sizeof(line), f)) {
+		char *ev = strstr(line, ": irq_handler_entry:"), *p;
+		unsigned long long sec, usec;
+		struct irqs *to;
+
+		if (!ev || line[0] == '#')
+			continue;
+		to = strstr(ev, "name=mapdev_edu") ? edu :
+		     strstr(ev, "name=mapdev_pci") ? pci : NULL;
+		if (!to || to->n >= 100000)
+			continue;
+		*ev = '\0';
+		p = strrchr(line, ' ');
+		if (!p || sscanf(p, " %llu.%llu", &sec, &usec) != 2)
+			continue;
+		to->t[to->n++] = sec * 1000000000ull + usec * 1000ull;
+	}
+	fclose(f);
+}
+
+/* The last interrupt at or before @wake (irqs are in time order). */
+static double irq_to_wake_us(struct irqs *q, uint64_t wake)
+{
+	int lo = 0, hi = q->n - 1, best = -1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (q->t[mid] <= wake) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	if (best < 0)
+		die("no interrupt before a wake-up in the trace");
+	return (wake - q->t[best]) / 1e3;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { unsigned int w, h; int frames; } sizes[] = {
+		{ 64, 48, 25 }, { 128, 96, 8 },
+	};
+	struct cpu_result mm[2] = { 0 }, rd[2] = { 0 };
+	static double le[LAT_REPS * LAT_ROUNDS], lp[LAT_REPS * LAT_ROUNDS],
+		      lv[LAT_REPS * LAT_ROUNDS], ratio[LAT_REPS];
+	double e50, e99, p50, p99, v50, v99, rmed;
+	struct sample warm[LAT_WARMUP];
+	const char *json = NULL;
+	struct irqs qe, qp;
+	char node[300];
+	struct upci u;
+	cpu_set_t cpu0;
+	int i, k, rep;
+	FILE *f;
+
+	if (argc == 3 && !strcmp(argv[1], "--json"))
+		json = argv[2];
+	else if (argc != 1) {
+		fprintf(stderr, "usage: bench_edu [--json FILE]\n");
+		return 2;
+	}
+	if (access("/sys/bus/pci/devices/" EDU, F_OK) ||
+	    access("/sys/bus/pci/devices/" PCI, F_OK))
+		die("no edu at " EDU " and " PCI " (run under scripts/vm)");
+	/* edu 00:10.0 to mapdev_edu, 00:11.0 to mapdev_pci. */
+	sh("for b in " EDU " " PCI "; do D=/sys/bus/pci/devices/$b; "
+	   "[ -e $D/driver ] && echo $b > $D/driver/unbind; echo > $D/driver_override; done; "
+	   "rmmod mapdev_edu mapdev_pci 2>/dev/null; "
+	   "modprobe mapdev_pci irq_mode=msi && modprobe mapdev_edu && "
+	   "echo mapdev_edu > /sys/bus/pci/devices/" EDU "/driver_override && "
+	   "echo " EDU " > /sys/bus/pci/drivers_probe && "
+	   "echo mapdev_pci > /sys/bus/pci/devices/" PCI "/driver_override && "
+	   "echo " PCI " > /sys/bus/pci/drivers_probe");
+	node_of(EDU, node, sizeof(node));
+	pin_irq(EDU);
+	pin_irq(PCI);
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	if (sched_setaffinity(0, sizeof(cpu0), &cpu0))
+		die("sched_setaffinity");
+
+	/* 1. CPU and system calls per frame. */
+	for (rep = 0; rep < CPU_REPS; rep++)
+		for (k = 0; k < 2; k++) {
+			run_mmap(node, sizes[k].w, sizes[k].h, sizes[k].frames, &mm[k]);
+			run_read(node, sizes[k].w, sizes[k].h, sizes[k].frames, &rd[k]);
+		}
+
+	/* 2. Interrupt to application. */
+	upci_open(&u);
+	put(TRACE "tracing_on", "0");
+	put(TRACE "trace_clock", "mono");
+	put(TRACE "events/irq/irq_handler_entry/filter", "name ~ \"mapdev*\"");
+	put(TRACE "events/irq/irq_handler_entry/enable", "1");
+	put(TRACE "trace", "");
+	put(TRACE "tracing_on", "1");
+	lat_edu(node, warm, LAT_WARMUP);
+	lat_pci(&u, warm, LAT_WARMUP);
+	for (rep = 0; rep < LAT_REPS; rep++) {
+		lat_edu(node, edu_s[rep], LAT_ROUNDS);
+		lat_pci(&u, pci_s[rep], LAT_ROUNDS);
+	}
+	put(TRACE "tracing_on", "0");
+	put(TRACE "events/irq/irq_handler_entry/enable", "0");
+	put(TRACE "events/irq/irq_handler_entry/filter", "0");
+	read_trace(&qe, &qp);
+	put(TRACE "trace", "");
+	for (rep = 0; rep < LAT_REPS; rep++) {
+		double a[LAT_ROUNDS], b[LAT_ROUNDS];
+
+		for (i = 0; i < LAT_ROUNDS; i++) {
+			a[i] = irq_to_wake_us(&qe, edu_s[rep][i].wake);
+			b[i] = irq_to_wake_us(&qp, pci_s[rep][i].wake);
+			le[rep * LAT_ROUNDS + i] = a[i];
+			lp[rep * LAT_ROUNDS + i] = b[i];
+			lv[rep * LAT_ROUNDS + i] =
+				(edu_s[rep][i].wake - edu_s[rep][i].v4l2_ts) / 1e3;
+		}
+		ratio[rep] = pct(a, LAT_ROUNDS, 50) / pct(b, LAT_ROUNDS, 50);
+	}
+	i = LAT_REPS * LAT_ROUNDS;
+	e50 = pct(le, i, 50);
+	e99 = pct(le, i, 99);
+	p50 = pct(lp, i, 50);
+	p99 = pct(lp, i, 99);
+	v50 = pct(lv, i, 50);
+	v99 = pct(lv, i, 99);
+	rmed = pct(ratio, LAT_REPS, 50);
+
+	sh("D=/sys/bus/pci/devices; "
+	   "echo " EDU " > $D/" EDU "/driver/unbind; echo " PCI " > $D/" PCI "/driver/unbind; "
+	   "echo > $D/" EDU "/driver_override; echo > $D/" PCI "/driver_override; "
+	   "rmmod mapdev_edu");
+
+	printf("\n%-34s %12s %12s %10s %8s\n", "CPU per frame (user+sys)",
+	       "MMAP us", "READ us", "MMAP/READ", "calls");
+	for (k = 0; k < 2; k++) {
+		char name[40];
+
+		snprintf(name, sizeof(name), "%ux%u GREY, %lu frames each",
+			 sizes[k].w, sizes[k].h, mm[k].frames);
+		printf("%-34s %12.1f %12.1f %9.2fx %4.1f/%.1f\n", name,
+		       mm[k].cpu_us / mm[k].frames, rd[k].cpu_us / rd[k].frames,
+		       (mm[k].cpu_us / mm[k].frames) / (rd[k].cpu_us / rd[k].frames),
+		       mm[k].calls / mm[k].frames, rd[k].calls / rd[k].frames);
+	}
+	printf("\n%-44s %8s %8s\n", "interrupt -> application (64x48, one chunk)",
+	       "p50 us", "p99 us");
+	printf("%-44s %8.1f %8.1f\n", "mapdev_edu: irq -> DQBUF return", e50, e99);
+	printf("%-44s %8.1f %8.1f\n", "mapdev_pci user driver: irq -> poll() return",
+	       p50, p99);
+	printf("%-44s %8.1f %8.1f\n", "mapdev_edu: V4L2 timestamp -> DQBUF return",
+	       v50, v99);
+	printf("p50 ratio, mapdev_edu / mapdev_pci (paired median, min-max): "
+	       "%.2fx (%.2f-%.2f)\n", rmed, ratio[0], ratio[LAT_REPS - 1]);
+
+	if (json) {
+		f = fopen(json, "w");
+		if (!f)
+			die(json);
+		fprintf(f, "{\n  \"note\": \"edu under TCG, one boot; CPU: MMAP and READ took turns %d times; latency: %d turns of %d samples each, interrupt times from the irq_handler_entry tracepoint (trace_clock mono, microseconds); compare ratios only\",\n",
+			CPU_REPS, LAT_REPS, LAT_ROUNDS);
+		fprintf(f, "  \"cpu_per_frame\": [\n");
+		for (k = 0; k < 2; k++)
+			fprintf(f, "    {\"size\": \"%ux%u\", \"frames\": %lu, \"mmap_us\": %.2f, \"read_us\": %.2f, \"mmap_over_read\": %.3f, \"mmap_syscalls\": %.2f, \"read_syscalls\": %.2f, \"mmap_ctxsw\": %.2f, \"read_ctxsw\": %.2f}%s\n",
+				sizes[k].w, sizes[k].h, mm[k].frames,
+				mm[k].cpu_us / mm[k].frames, rd[k].cpu_us / rd[k].frames,
+				(mm[k].cpu_us / mm[k].frames) / (rd[k].cpu_us / rd[k].frames),
+				mm[k].calls / mm[k].frames, rd[k].calls / rd[k].frames,
+				mm[k].csw / mm[k].frames, rd[k].csw / rd[k].frames,
+				k ? "" : ",");
+		fprintf(f, "  ],\n  \"irq_to_app\": {\"samples\": %d,\n", i);
+		fprintf(f, "    \"mapdev_edu_dqbuf\": {\"p50_us\": %.1f, \"p99_us\": %.1f},\n", e50, e99);
+		fprintf(f, "    \"mapdev_pci_poll\": {\"p50_us\": %.1f, \"p99_us\": %.1f},\n", p50, p99);
+		fprintf(f, "    \"mapdev_edu_v4l2_timestamp_to_dqbuf\": {\"p50_us\": %.1f, \"p99_us\": %.1f},\n", v50, v99);
+		fprintf(f, "    \"p50_ratio_edu_over_pci\": %.3f, \"ratio_min\": %.3f, \"ratio_max\": %.3f}\n}\n",
+			rmed, ratio[0], ratio[LAT_REPS - 1]);
+		fclose(f);
+		printf("wrote %s\n", json);
+	}
+	return 0;
+}
