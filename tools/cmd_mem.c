@@ -724,6 +724,7 @@ int cmd_fill(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	if (!len && !force &&
+	    !strcmp(mapdev_device_driver(t.dev), "mapdev_pci") &&
 	    mapdev_region_backend(t.dev, t.region) == MAPDEV_BACKEND_IOMEM) {
 		char sz[32];
 
@@ -732,7 +733,7 @@ int cmd_fill(int argc, char **argv)
 		 * A BAR is registers as often as memory: filling all of
 		 * edu's starts its DMA engine and raises its interrupt.
 		 */
-		ret = usage_error("%s: region %u '%s' is device memory, "
+		ret = usage_error("%s: region %u '%s' is a BAR, "
 				  "registers perhaps: give --length (the rest "
 				  "of it is %s from 0x%" PRIx64 "), or --force "
 				  "to fill it to its end", t.name, t.region,

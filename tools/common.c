@@ -173,10 +173,23 @@ const char *human_size(uint64_t bytes, char *buf, size_t len)
 	unsigned int u = 0;
 	uint64_t div = 1024;
 
-	if (bytes < 1024) {
+	if (bytes < 1024 || (bytes < 10000 && bytes % 1024)) {
 		snprintf(buf, len, "%llu", (unsigned long long)bytes);
 		return buf;
 	}
+	/* Exact in some unit, not too long: "1200M" rather than "~1.2G". */
+	for (u = sizeof(units) - 2, div = 1ull << (10 * (u + 1)); ;
+	     u--, div >>= 10) {
+		if (bytes % div == 0 && bytes / div < 10000) {
+			snprintf(buf, len, "%llu%c",
+				 (unsigned long long)(bytes / div), units[u]);
+			return buf;
+		}
+		if (!u)
+			break;
+	}
+	u = 0;
+	div = 1024;
 	while (u + 1 < sizeof(units) - 1 && bytes / div >= 1024) {
 		div *= 1024;
 		u++;
@@ -184,12 +197,8 @@ const char *human_size(uint64_t bytes, char *buf, size_t len)
 	if (bytes % div == 0)
 		snprintf(buf, len, "%llu%c", (unsigned long long)(bytes / div),
 			 units[u]);
-	else if (bytes % (div / 1024 * 512) == 0 && bytes / div < 1000)
-		/* 1.5M is exactly 1.5M ... */
-		snprintf(buf, len, "%.1f%c", (double)bytes / (double)div,
-			 units[u]);
 	else
-		/* ... 4097 bytes is not 4.0K: say it is near. */
+		/* Not exact in any unit: say it is near, not 4.0K for 4097. */
 		snprintf(buf, len, "~%.1f%c", (double)bytes / (double)div,
 			 units[u]);
 	return buf;

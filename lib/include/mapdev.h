@@ -924,6 +924,12 @@ const char *mapdev_vma_mapdev_cache(const struct mapdev_vma *vma);
 /** mapdev_vma_mapdev_size() - sysfs "size" in bytes, 0 when unknown. */
 uint64_t mapdev_vma_mapdev_size(const struct mapdev_vma *vma);
 /**
+ * mapdev_vma_mapdev_nr_segments() - how many DMA segments the buffer has
+ *	(sysfs "dma_segments"; a scattered buffer has several, and the DMA
+ *	address is the first one's); 0 when unknown or not a buffer.
+ */
+unsigned int mapdev_vma_mapdev_nr_segments(const struct mapdev_vma *vma);
+/**
  * mapdev_vma_mapdev_dma_addr() - sysfs "dma_addr", when it could be read
  *	(root only).
  * @vma: the record.
