@@ -681,26 +681,70 @@ static bool net_down(const char *dir)
 	return !(strtoul(buf, NULL, 0) & 0x1);	/* IFF_UP */
 }
 
-/* Append " name" to buf (len) at *used; counts it. */
-static void add_user(char *buf, size_t len, size_t *used, const char *name)
+/* The names found, to be sorted: readdir() order is no order. */
+struct users {
+	size_t count;
+	size_t cap;
+	char **names;
+};
+
+static void add_user(struct users *u, const char *name)
 {
+	char *dup = strdup(name);
+
+	if (!dup)
+		return;
+	if (u->count == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 8;
+		char **p = realloc(u->names, cap * sizeof(*p));
+
+		if (!p) {
+			free(dup);
+			return;
+		}
+		u->names = p;
+		u->cap = cap;
+	}
+	u->names[u->count++] = dup;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t lx = strcspn(x, "0123456789"), ly = strcspn(y, "0123456789");
+
+	/* ata2 before ata10. */
+	if (lx == ly && !strncmp(x, y, lx) && strlen(x) != strlen(y))
+		return strlen(x) < strlen(y) ? -1 : 1;
+	return strcmp(x, y);
+}
+
+/* Blank-separated into buf (cut short if it must be); frees them. */
+static void users_out(struct users *u, char *buf, size_t len)
+{
+	size_t used = 0, i;
 	int n;
 
-	if (!buf || !len || *used >= len)
-		return;
-	n = snprintf(buf + *used, len - *used, "%s%s", *used ? " " : "",
-		     name);
-	if (n > 0)
-		*used += (size_t)n;
-	if (*used >= len)
-		*used = len;
+	if (u->count)
+		qsort(u->names, u->count, sizeof(*u->names), cmp_name);
+	for (i = 0; i < u->count; i++) {
+		if (buf && len && used < len) {
+			n = snprintf(buf + used, len - used, "%s%s",
+				     used ? " " : "", u->names[i]);
+			if (n > 0)
+				used += (size_t)n;
+		}
+		free(u->names[i]);
+	}
+	free(u->names);
 }
 
 int mapdev_pci_users(const struct mapdev_pci *pci, char *buf, size_t len)
 {
+	struct users u = { 0 };
 	struct dirent *de, *de2;
-	size_t used = 0, i;
 	int count = 0;
+	size_t i;
 	DIR *d, *d2;
 
 	if (buf && len)
@@ -725,7 +769,7 @@ int mapdev_pci_users(const struct mapdev_pci *pci, char *buf, size_t len)
 			continue;
 		if (has_uevent(sub)) {
 			/* A device of its own: ata1, virtio0, host0, usb1. */
-			add_user(buf, len, &used, de->d_name);
+			add_user(&u, de->d_name);
 			count++;
 			continue;
 		}
@@ -747,11 +791,12 @@ int mapdev_pci_users(const struct mapdev_pci *pci, char *buf, size_t len)
 				continue;
 			snprintf(name, sizeof(name), "%s/%s", de->d_name,
 				 de2->d_name);
-			add_user(buf, len, &used, name);
+			add_user(&u, name);
 			count++;
 		}
 		closedir(d2);
 	}
 	closedir(d);
+	users_out(&u, buf, len);
 	return count;
 }

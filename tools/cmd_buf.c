@@ -687,7 +687,7 @@ int buf_created(const char *name, uint64_t asked, unsigned int backend,
 	mapdev_buflist_free(l);
 	printf("created %s/%s: %s", MAPDEV_DEV_DIR, name,
 	       human_size(size, sz, sizeof(sz)));
-	if (size != asked && asked < 1024)
+	if (size != asked && asked < 10000 && asked % 1024)
 		printf(" (%" PRIu64 " byte%s asked, rounded up to whole pages)",
 		       asked, asked == 1 ? "" : "s");
 	else if (size != asked)
