@@ -626,6 +626,9 @@ TEST(osync_mapping_elsewhere_falls_back_to_read_write)
 	buf_destroy(name);
 }
 
+static const char *map_name;
+static int map_setup(char *msg, size_t len);
+
 /* Every DMA segment of a scattered buffer, with --segments. */
 TEST(buf_info_segments)
 {
@@ -675,6 +678,37 @@ TEST(buf_info_segments)
 	tu_run_free(&r);
 	printf("# %s: %u DMA segments for %llu MiB\n", name, nsysfs,
 	       (unsigned long long)(size >> 20));
+
+	/* mapdev maps of a process mapping it says how many there are. */
+	{
+		struct tu_child c;
+		struct tu_json *m, *md;
+		char pid[16], want[96];
+		int found = 0;
+
+		map_name = name;
+		tu_child_start(&c, map_setup);
+		snprintf(pid, sizeof(pid), "%d", (int)c.pid);
+		MAPDEV_OK(&r, "maps", pid, "--json");
+		j = tu_json_parse(r.out);
+		for (m = tu_jget(j, "mappings")->child; m; m = m->next) {
+			md = tu_jget(m, "mapdev");
+			if (md->type != TJ_OBJ)
+				continue;
+			CHECK_EQ(tu_jmust(md, "nr_segments", TJ_NUM)->num,
+				 nsysfs);
+			found++;
+		}
+		CHECK_EQ(found, 1);
+		tu_run_free(&r);
+		MAPDEV_OK(&r, "maps", pid);
+		snprintf(want, sizeof(want), "(the first of %u DMA segments: "
+			 "mapdev buf info %s --segments)", nsysfs, name);
+		if (nsysfs > 1)
+			EXPECT_IN(r.out, want);
+		tu_run_free(&r);
+		tu_child_stop(&c);
+	}
 	buf_destroy(name);
 }
 
