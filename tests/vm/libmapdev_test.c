@@ -357,6 +357,9 @@ static struct mapdev_pci *edu_bound(struct mapdev_device **dev)
 	need_module("mapdev_pci", NULL);
 	pci = mapdev_pci_open(EDU_BDF);
 	CHECK(pci);
+	/* A fresh probe, whatever an earlier test left behind. */
+	if (mapdev_pci_is_bound(pci))
+		CHECK_OK(mapdev_pci_unbind(pci, 0));
 	if (mapdev_pci_bind(pci) || mapdev_pci_wait_device(pci, 5000))
 		FAILF("bind %s: %s", EDU_BDF, strerror(errno));
 	*dev = mapdev_pci_open_device(pci, O_RDWR);
