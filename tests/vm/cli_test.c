@@ -637,10 +637,11 @@ static int map_setup(char *msg, size_t len);
  */
 TEST_TIMEOUT(buf_info_segments, 300)
 {
-	char name[MAPDEV_NAME_LEN], hold[16][24];
+	char name[MAPDEV_NAME_LEN], h[MAPDEV_NAME_LEN];
 	struct tu_json *j, *reg, *s;
 	uint64_t off = 0, size = 32ull << 20;
 	unsigned int n = 0, nsysfs, i;
+	bool held[16];
 	struct tu_run r;
 	int ctl;
 
@@ -648,19 +649,22 @@ TEST_TIMEOUT(buf_info_segments, 300)
 	snprintf(name, sizeof(name), "%s", bufname("segs"));
 	ctl = ctl_open();
 	for (i = 0; i < 16; i++) {
-		snprintf(hold[i], sizeof(hold[i]), "segh-%d-%u",
-			 (int)getpid() % 1000000, i);
-		if (buf_create_raw(ctl, hold[i], 4 << 20, MAPDEV_BACKEND_CONTIG,
-				   MAPDEV_CACHE_CACHED))
-			hold[i][0] = '\0';
+		snprintf(h, sizeof(h), "segh-%d-%u", (int)getpid() % 1000000, i);
+		held[i] = !buf_create_raw(ctl, h, 4 << 20,
+					  MAPDEV_BACKEND_CONTIG,
+					  MAPDEV_CACHE_CACHED);
 	}
-	for (i = 0; i < 16; i += 2)
-		if (hold[i][0])
-			buf_destroy_raw(ctl, hold[i]);
+	for (i = 0; i < 16; i += 2) {
+		snprintf(h, sizeof(h), "segh-%d-%u", (int)getpid() % 1000000, i);
+		if (held[i])
+			buf_destroy_raw(ctl, h);
+	}
 	buf_create(name, size, MAPDEV_BACKEND_SG, MAPDEV_CACHE_CACHED);
-	for (i = 1; i < 16; i += 2)
-		if (hold[i][0])
-			buf_destroy_raw(ctl, hold[i]);
+	for (i = 1; i < 16; i += 2) {
+		snprintf(h, sizeof(h), "segh-%d-%u", (int)getpid() % 1000000, i);
+		if (held[i])
+			buf_destroy_raw(ctl, h);
+	}
 	close(ctl);
 	nsysfs = (unsigned int)sysfs_ll(name, "dma_segments");
 	MAPDEV_OK(&r, "buf", "info", (char *)name, "--segments", "--json");
