@@ -85,6 +85,7 @@ struct mapdev_vma {
 	char *mapdev_cache;
 	uint64_t mapdev_size;
 	uint64_t dma_addr;
+	unsigned int nr_segments;	/* 0: unknown */
 
 	/* smaps, KiB */
 	uint64_t rss;

@@ -426,6 +426,8 @@ static void join_ioctl(struct mapdev_vma *v)
 			v->dma_addr = mapdev_region_dma_addr(dev, i);
 			v->has_dma_addr = true;
 		}
+		if (!v->nr_segments)
+			v->nr_segments = mapdev_region_nr_segments(dev, i);
 		break;
 	}
 	mapdev_device_close(dev);
@@ -474,6 +476,15 @@ static void join_mapdev(struct mapdev_vma *v)
 			snprintf(attr, sizeof(attr), "%sdma_addr", dir);
 			s = sysfs_attr(v->mapdev_name, attr);
 			v->has_dma_addr = parse_u64(s, &v->dma_addr);
+			free(s);
+		}
+		/* Only the device's directory has it, for region 0. */
+		if (i == 1 && !v->nr_segments) {
+			uint64_t n;
+
+			s = sysfs_attr(v->mapdev_name, "dma_segments");
+			if (parse_u64(s, &n) && n <= UINT32_MAX)
+				v->nr_segments = (unsigned int)n;
 			free(s);
 		}
 	}
@@ -826,6 +837,11 @@ const char *mapdev_vma_mapdev_cache(const struct mapdev_vma *vma)
 uint64_t mapdev_vma_mapdev_size(const struct mapdev_vma *vma)
 {
 	return vma->mapdev_size;
+}
+
+unsigned int mapdev_vma_mapdev_nr_segments(const struct mapdev_vma *vma)
+{
+	return vma->nr_segments;
 }
 
 bool mapdev_vma_mapdev_dma_addr(const struct mapdev_vma *vma,

@@ -569,3 +569,234 @@ const char *mapdev_pcilist_bdf(const struct mapdev_pcilist *list, size_t i)
 	}
 	return list->bdfs[i];
 }
+
+/* ------------------------------------------------- the function's ioctls */
+
+int mapdev_pci_buf_create(struct mapdev_device *dev, const char *name,
+			  uint64_t size, unsigned int backend,
+			  unsigned int cache)
+{
+	struct mapdev_buf_create c;
+
+	if (!dev || !mapdev_name_valid(name) || !size ||
+	    (backend != MAPDEV_BACKEND_COHERENT &&
+	     backend != MAPDEV_BACKEND_CONTIG &&
+	     backend != MAPDEV_BACKEND_SG) ||
+	    cache > MAPDEV_CACHE_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&c, 0, sizeof(c));
+	c.argsz = sizeof(c);
+	c.size = size;
+	c.backend = backend;
+	c.cache = cache;
+	strncpy(c.name, name, sizeof(c.name) - 1);
+	return lmd_ioctl(mapdev_device_fd(dev), MAPDEV_PCI_IOC_BUF_CREATE, &c);
+}
+
+int mapdev_pci_buf_destroy(struct mapdev_device *dev, const char *name)
+{
+	struct mapdev_buf_destroy d;
+
+	if (!dev || !mapdev_name_valid(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&d, 0, sizeof(d));
+	d.argsz = sizeof(d);
+	strncpy(d.name, name, sizeof(d.name) - 1);
+	return lmd_ioctl(mapdev_device_fd(dev), MAPDEV_PCI_IOC_BUF_DESTROY, &d);
+}
+
+int mapdev_pci_set_dma_mask(struct mapdev_device *dev, unsigned int bits)
+{
+	struct mapdev_pci_dma_mask m;
+
+	if (!dev || bits < MAPDEV_PCI_DMA_BITS_MIN ||
+	    bits > MAPDEV_PCI_DMA_BITS_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.argsz = sizeof(m);
+	m.bits = bits;
+	return lmd_ioctl(mapdev_device_fd(dev), MAPDEV_PCI_IOC_SET_DMA_MASK,
+			 &m);
+}
+
+int mapdev_pci_dma_mask_bits(const struct mapdev_pci *pci)
+{
+	unsigned long v;
+
+	if (attr_num(pci, "dma_mask_bits", &v))
+		return -1;
+	if (v > 64) {
+		errno = EPROTO;
+		return -1;
+	}
+	return (int)v;
+}
+
+/* ---------------------------------------------------------------- in use */
+
+/* Drivers that only hand a function to user space: nothing runs on it. */
+static const char *const passthrough_drivers[] = {
+	MAPDEV_PCI_DRIVER, "uio_pci_generic", "vfio-pci", "pci-stub",
+	"igb_uio",
+};
+
+/* "power", "msi_irqs", "wakeup": not devices a driver serves through. */
+static bool skip_child(const char *name)
+{
+	return name[0] == '.' || !strcmp(name, "power") ||
+	       !strcmp(name, "msi_irqs") || !strcmp(name, "wakeup");
+}
+
+static bool is_real_dir(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+static bool has_uevent(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/uevent", dir) >=
+	    (int)sizeof(path))
+		return false;
+	return !access(path, F_OK);
+}
+
+/* A network interface (DIR/flags) that is down is no one's link yet. */
+static bool net_down(const char *dir)
+{
+	char path[PATH_MAX], buf[32];
+
+	if (snprintf(path, sizeof(path), "%s/flags", dir) >=
+	    (int)sizeof(path) || lmd_read_attr(path, buf, sizeof(buf)))
+		return false;
+	return !(strtoul(buf, NULL, 0) & 0x1);	/* IFF_UP */
+}
+
+/* The names found, to be sorted: readdir() order is no order. */
+struct users {
+	size_t count;
+	size_t cap;
+	char **names;
+};
+
+static void add_user(struct users *u, const char *name)
+{
+	char *dup = strdup(name);
+
+	if (!dup)
+		return;
+	if (u->count == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 8;
+		char **p = realloc(u->names, cap * sizeof(*p));
+
+		if (!p) {
+			free(dup);
+			return;
+		}
+		u->names = p;
+		u->cap = cap;
+	}
+	u->names[u->count++] = dup;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t lx = strcspn(x, "0123456789"), ly = strcspn(y, "0123456789");
+
+	/* ata2 before ata10. */
+	if (lx == ly && !strncmp(x, y, lx) && strlen(x) != strlen(y))
+		return strlen(x) < strlen(y) ? -1 : 1;
+	return strcmp(x, y);
+}
+
+/* Blank-separated into buf (cut short if it must be); frees them. */
+static void users_out(struct users *u, char *buf, size_t len)
+{
+	size_t used = 0, i;
+	int n;
+
+	if (u->count)
+		qsort(u->names, u->count, sizeof(*u->names), cmp_name);
+	for (i = 0; i < u->count; i++) {
+		if (buf && len && used < len) {
+			n = snprintf(buf + used, len - used, "%s%s",
+				     used ? " " : "", u->names[i]);
+			if (n > 0)
+				used += (size_t)n;
+		}
+		free(u->names[i]);
+	}
+	free(u->names);
+}
+
+int mapdev_pci_users(const struct mapdev_pci *pci, char *buf, size_t len)
+{
+	struct users u = { 0 };
+	struct dirent *de, *de2;
+	int count = 0;
+	size_t i;
+	DIR *d, *d2;
+
+	if (buf && len)
+		buf[0] = '\0';
+	if (!pci->has_driver)
+		return 0;
+	for (i = 0; i < sizeof(passthrough_drivers) /
+		    sizeof(passthrough_drivers[0]); i++)
+		if (!strcmp(pci->driver, passthrough_drivers[i]))
+			return 0;
+	d = opendir(pci->sysfs);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char sub[PATH_MAX];
+
+		if (skip_child(de->d_name))
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", pci->sysfs,
+			     de->d_name) >= (int)sizeof(sub) ||
+		    !is_real_dir(sub))
+			continue;
+		if (has_uevent(sub)) {
+			/* A device of its own: ata1, virtio0, host0, usb1. */
+			add_user(&u, de->d_name);
+			count++;
+			continue;
+		}
+		/* A class directory: net/eth0, nvme/nvme0, drm/card0. */
+		d2 = opendir(sub);
+		if (!d2)
+			continue;
+		while ((de2 = readdir(d2))) {
+			char dev[PATH_MAX];
+			char name[2 * NAME_MAX + 2];
+
+			if (de2->d_name[0] == '.')
+				continue;
+			if (snprintf(dev, sizeof(dev), "%s/%s", sub,
+				     de2->d_name) >= (int)sizeof(dev) ||
+			    !is_real_dir(dev) || !has_uevent(dev))
+				continue;
+			if (!strcmp(de->d_name, "net") && net_down(dev))
+				continue;
+			snprintf(name, sizeof(name), "%s/%s", de->d_name,
+				 de2->d_name);
+			add_user(&u, name);
+			count++;
+		}
+		closedir(d2);
+	}
+	closedir(d);
+	users_out(&u, buf, len);
+	return count;
+}

@@ -80,7 +80,12 @@ static void json_mapdev(const struct mapdev_vma *v)
 		printf("null");
 	printf(", \"dma_addr\": ");
 	if (mapdev_vma_mapdev_dma_addr(v, &dma))
-		printf("\"0x%" PRIx64 "\"}", dma);
+		printf("\"0x%" PRIx64 "\"", dma);
+	else
+		printf("null");
+	printf(", \"nr_segments\": ");
+	if (mapdev_vma_mapdev_nr_segments(v))
+		printf("%u}", mapdev_vma_mapdev_nr_segments(v));
 	else
 		printf("null}");
 }
@@ -220,6 +225,10 @@ static void print_mapdev_note(const struct mapdev_vma *v)
 		printf(" %s", mapdev_vma_mapdev_cache(v));
 	if (mapdev_vma_mapdev_dma_addr(v, &dma))
 		printf(" dma 0x%" PRIx64, dma);
+	if (mapdev_vma_mapdev_nr_segments(v) > 1)
+		printf(" (the first of %u DMA segments: mapdev buf info %s "
+		       "--segments)", mapdev_vma_mapdev_nr_segments(v),
+		       mapdev_vma_mapdev_name(v));
 }
 
 /* One mapping's columns, without trailing blanks or a newline. */

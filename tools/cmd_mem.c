@@ -59,7 +59,8 @@ static const char fill_usage[] =
 "Usage: mapdev fill DEVICE PATTERN [OPTION]...\n"
 "\n"
 "Fill a region (region 0 unless --offset says otherwise) through a\n"
-"mapping.  PATTERN is\n"
+"mapping (read()/write() while another mapping has another cache mode).\n"
+"A BAR needs --length or --force.  PATTERN is\n"
 "  NUMBER     every WIDTH-bit unit holds it (e.g. 0xaa, 0xdeadbeef -w 32)\n"
 "  zero       all bytes 0x00            ones    all bytes 0xff\n"
 "  incr       every WIDTH-bit unit holds its index (0, 1, 2, ...)\n"
@@ -69,6 +70,9 @@ static const char fill_usage[] =
 "  -l, --length LEN   this many bytes (default: to the region's end)\n"
 "  -w, --width BITS   8 (default), 16, 32 or 64\n"
 "  -s, --seed N       the seed for random (default 1)\n"
+"  -f, --force        fill device memory (a BAR) to its end without\n"
+"                     --length: a BAR may be registers (edu's DMA and\n"
+"                     interrupt registers are in its BAR0)\n"
 "  -q, --quiet        print nothing on success\n"
 "  -h, --help         this help\n";
 
@@ -158,6 +162,13 @@ err:
 	return EXIT_FAIL;
 }
 
+/* A PCI function's config space (mapdev_pci's region 6, "config"). */
+static bool is_config(const struct target *t)
+{
+	return !strcmp(mapdev_device_driver(t->dev), "mapdev_pci") &&
+	       !strcmp(mapdev_region_name(t->dev, t->region), "config");
+}
+
 /* All @len bytes at @inner of the region with pread() or pwrite(). */
 static int rw_target(struct target *t, uint64_t inner, void *buf, size_t len,
 		     bool write)
@@ -176,6 +187,14 @@ static int rw_target(struct target *t, uint64_t inner, void *buf, size_t len,
 				  len - done, (off_t)(off + done));
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && write && errno == EPERM && is_config(t)) {
+			fail("%s: cannot write config space at 0x%" PRIx64 ": %s "
+			     "(mapdev_pci lets only the bus master bit, bit 2 "
+			     "of the command register at offset 4, change; "
+			     "the rest of config space is read-only)", t->name,
+			     inner + done, strerror(errno));
+			return -1;
+		}
 		if (n <= 0) {
 			fail("%s: cannot %s region %u at 0x%" PRIx64 ": %s",
 			     t->name, write ? "write" : "read", t->region,
@@ -193,16 +212,48 @@ static bool has_dma(const struct target *t)
 	return mapdev_region_flags(t->dev, t->region) & MAPDEV_REGION_F_DMA;
 }
 
-static struct mapdev_mapping *map_target(struct target *t, uint64_t inner,
-					 size_t len, int prot)
+/*
+ * A mapping of the target, or (*m NULL, t->rw set, 0 returned) read() and
+ * write() when the region is mapped elsewhere with another cache mode
+ * (EBUSY: x86 gives a page one memory type at a time, so an O_SYNC
+ * mapping of a cached buffer excludes cached ones while it lasts), which
+ * always work.  -1 after a message.
+ */
+static int map_or_rw(struct target *t, uint64_t inner, size_t len, int prot,
+		     struct mapdev_mapping **m)
 {
-	struct mapdev_mapping *m;
+	char path[512], memtype[32] = "";
 
-	m = mapdev_device_map(t->dev, t->region, inner, len, prot);
-	if (!m)
+	*m = NULL;
+	if (t->rw)
+		return 0;
+	*m = mapdev_device_map(t->dev, t->region, inner, len, prot);
+	if (*m)
+		return 0;
+	if (errno != EBUSY) {
 		fail("%s: cannot map region %u at 0x%" PRIx64 " (+%zu): %s",
 		     t->name, t->region, inner, len, strerror(errno));
-	return m;
+		return -1;
+	}
+	snprintf(path, sizeof(path), MAPDEV_SYSFS_CLASS "/%s/memtype",
+		 mapdev_device_name(t->dev));
+	if (t->region == 0 && !access(path, R_OK)) {
+		FILE *f = fopen(path, "re");
+
+		if (f) {
+			if (!fgets(memtype, sizeof(memtype), f))
+				memtype[0] = '\0';
+			memtype[strcspn(memtype, "\n")] = '\0';
+			fclose(f);
+		}
+	}
+	note("%s: region %u '%s' is mapped elsewhere with another cache mode "
+	     "(%s%s%s): using read()/write() instead of a mapping", t->name,
+	     t->region, mapdev_region_name(t->dev, t->region),
+	     memtype[0] ? "its pages are " : "an O_SYNC open maps uncached",
+	     memtype, memtype[0] ? " now, e.g. for an O_SYNC mapping" : "");
+	t->rw = true;
+	return 0;
 }
 
 static uint64_t load(const void *p, unsigned int bits)
@@ -356,11 +407,26 @@ static int access_one(int argc, char **argv, bool write)
 		mapdev_device_close(t.dev);
 		return ret;
 	}
-	m = map_target(&t, t.inner, bits / 8,
-		       write ? PROT_READ | PROT_WRITE : PROT_READ);
-	if (!m) {
+	if (map_or_rw(&t, t.inner, bits / 8,
+		      write ? PROT_READ | PROT_WRITE : PROT_READ, &m)) {
 		mapdev_device_close(t.dev);
 		return EXIT_FAIL;
+	}
+	if (!m) {
+		if (has_dma(&t) && !write)
+			mapdev_device_sync_for_cpu(t.dev, t.region, t.inner,
+						   bits / 8,
+						   MAPDEV_DIR_FROM_DEVICE);
+		ret = access_rw(&t, offset, bits, write, &value);
+		if (ret == EXIT_OK && has_dma(&t) && write)
+			mapdev_device_sync_for_device(t.dev, t.region, t.inner,
+						      bits / 8,
+						      MAPDEV_DIR_TO_DEVICE);
+		if (ret == EXIT_OK)
+			print_access(&t, offset, bits, write, json, quiet,
+				     value);
+		mapdev_device_close(t.dev);
+		return ret;
 	}
 	if (write) {
 		store(mapdev_mapping_addr(m), bits, value);
@@ -498,7 +564,18 @@ int cmd_dump(int argc, char **argv)
 		const uint8_t *p;
 		size_t i;
 
-		if (t.rw) {
+		if (map_or_rw(&t, t.inner + done, chunk, PROT_READ, &m)) {
+			free(rwbuf);
+			mapdev_device_close(t.dev);
+			return EXIT_FAIL;
+		}
+		if (!m && !rwbuf)
+			rwbuf = malloc(len > WINDOW ? WINDOW : len);
+		if (!m && !rwbuf) {
+			mapdev_device_close(t.dev);
+			return fail("%s: %s", t.name, strerror(errno));
+		}
+		if (!m) {
 			if (rw_target(&t, t.inner + done, rwbuf, chunk,
 				      false)) {
 				free(rwbuf);
@@ -507,11 +584,6 @@ int cmd_dump(int argc, char **argv)
 			}
 			p = rwbuf;
 		} else {
-			m = map_target(&t, t.inner + done, chunk, PROT_READ);
-			if (!m) {
-				mapdev_device_close(t.dev);
-				return EXIT_FAIL;
-			}
 			p = mapdev_mapping_addr(m);
 		}
 		for (i = 0; i < chunk; i += 16) {
@@ -558,6 +630,7 @@ static const struct option fill_opts[] = {
 	{ "width", required_argument, NULL, 'w' },
 	{ "seed", required_argument, NULL, 's' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "force", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -577,12 +650,13 @@ int cmd_fill(int argc, char **argv)
 	unsigned int bits = 8, step;
 	const char *pstr;
 	struct progress prog;
-	bool quiet = false;
+	bool quiet = false, force = false;
+	uint8_t *wbuf = NULL;
 	struct target t;
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:l:w:s:qh", fill_opts,
+	while ((c = getopt_long(argc, argv, ":o:l:w:s:qfh", fill_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -603,6 +677,9 @@ int cmd_fill(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'f':
+			force = true;
 			break;
 		case 'h':
 			fputs(fill_usage, stdout);
@@ -646,6 +723,25 @@ int cmd_fill(int argc, char **argv)
 	ret = find_target(&t, argv[optind], O_RDWR, offset, len, false);
 	if (ret >= 0)
 		return ret;
+	if (!len && !force &&
+	    !strcmp(mapdev_device_driver(t.dev), "mapdev_pci") &&
+	    mapdev_region_backend(t.dev, t.region) == MAPDEV_BACKEND_IOMEM) {
+		char sz[32];
+
+		human_size(t.rsize - t.inner, sz, sizeof(sz));
+		/*
+		 * A BAR is registers as often as memory: filling all of
+		 * edu's starts its DMA engine and raises its interrupt.
+		 */
+		ret = usage_error("%s: region %u '%s' is a BAR, "
+				  "registers perhaps: give --length (the rest "
+				  "of it is %s from 0x%" PRIx64 "), or --force "
+				  "to fill it to its end", t.name, t.region,
+				  mapdev_region_name(t.dev, t.region), sz,
+				  offset);
+		mapdev_device_close(t.dev);
+		return ret;
+	}
 	if (!len)
 		len = t.rsize - t.inner;
 	if (len % step) {
@@ -660,13 +756,19 @@ int cmd_fill(int argc, char **argv)
 		uint8_t *p;
 		size_t i;
 
-		m = map_target(&t, t.inner + done, chunk,
-			       PROT_READ | PROT_WRITE);
-		if (!m) {
+		if (map_or_rw(&t, t.inner + done, chunk,
+			      PROT_READ | PROT_WRITE, &m)) {
+			free(wbuf);
 			mapdev_device_close(t.dev);
 			return EXIT_FAIL;
 		}
-		p = mapdev_mapping_addr(m);
+		if (!m && !wbuf)
+			wbuf = malloc(len > WINDOW ? WINDOW : len);
+		if (!m && !wbuf) {
+			mapdev_device_close(t.dev);
+			return fail("%s: %s", t.name, strerror(errno));
+		}
+		p = m ? mapdev_mapping_addr(m) : wbuf;
 		if (pat == PAT_VALUE && bits == 8) {
 			memset(p, (int)value, chunk);
 		} else if (pat == PAT_RANDOM) {
@@ -681,14 +783,21 @@ int cmd_fill(int argc, char **argv)
 				store(p + i, bits,
 				      pat == PAT_INCR ? index++ : value);
 		}
+		if (!m && rw_target(&t, t.inner + done, wbuf, chunk, true)) {
+			free(wbuf);
+			mapdev_device_close(t.dev);
+			return EXIT_FAIL;
+		}
 		if (has_dma(&t))
-			mapdev_mapping_sync_for_device(m, t.dev,
-						       MAPDEV_DIR_TO_DEVICE);
+			mapdev_device_sync_for_device(t.dev, t.region,
+						      t.inner + done, chunk,
+						      MAPDEV_DIR_TO_DEVICE);
 		mapdev_mapping_unmap(m);
 		done += chunk;
 		progress_update(&prog, done);
 	}
 	progress_end(&prog);
+	free(wbuf);
 	if (!quiet) {
 		char sz[32];
 

@@ -20,11 +20,15 @@
 #define NODE_TIMEOUT_MS	5000
 
 static const char pci_usage[] =
-"Usage: mapdev pci bind BDF\n"
+"Usage: mapdev pci bind BDF [--force]\n"
 "       mapdev pci unbind BDF [--reprobe]\n"
 "       mapdev pci info BDF [--json]\n"
 "       mapdev pci list [--json]\n"
 "       mapdev pci irq BDF [--count N] [--timeout MS] [--json]\n"
+"       mapdev pci buf create BDF NAME SIZE [--backend B] [--cache C]\n"
+"                             [--dma-bits N] [--json]\n"
+"       mapdev pci buf rm BDF NAME...\n"
+"       mapdev pci cache BDF REGION uncached|wc\n"
 "\n"
 "PCI functions for user-space drivers, through mapdev_pci.  A bound\n"
 "function is the device /dev/mapdev/pci-DDDD:BB:DD.F: BAR N is region N\n"
@@ -33,12 +37,57 @@ static const char pci_usage[] =
 "BDF is DDDD:BB:DD.F or BB:DD.F (domain 0), as lspci prints it.\n";
 
 static const char bind_usage[] =
-"Usage: mapdev pci bind BDF\n"
+"Usage: mapdev pci bind BDF [--force]\n"
 "\n"
 "Bind the PCI function BDF to mapdev_pci: load the module with modprobe if\n"
 "it is not loaded, set the function's driver_override to mapdev_pci,\n"
 "unbind it from its current driver if it has one, and probe it; then wait\n"
 "for /dev/mapdev/pci-BDF and print it.  Needs root.\n"
+"\n"
+"Refused unless --force: a bridge (class 06: the host bridge, an ISA or\n"
+"PCI bridge), and a function whose driver is in use: it made devices of\n"
+"the function (a disk controller's ports, a virtio device, a USB bus, a\n"
+"network interface that is up...) that would go away with it.  A function\n"
+"with no driver or a pass-through one (uio_pci_generic, vfio-pci,\n"
+"pci-stub) is taken as it is.\n"
+"\n"
+"  -f, --force  bind it anyway\n"
+"  -h, --help   this help\n";
+
+static const char buf_create_usage[] =
+"Usage: mapdev pci buf create BDF NAME SIZE [OPTION]...\n"
+"\n"
+"Create the DMA buffer /dev/mapdev/NAME for the function BDF, bound to\n"
+"mapdev_pci: allocated below the function's DMA mask and mapped for its\n"
+"DMA (through its IOMMU, if it has one), so the DMA addresses 'buf info\n"
+"NAME --segments' shows are the ones to program into the device.  It goes\n"
+"away with the function (unbind, removal), or with 'pci buf rm'.  SIZE\n"
+"and NAME as for 'mapdev buf create'.  Needs root.\n"
+"\n"
+"  -b, --backend B    coherent (default), contig or sg\n"
+"  -c, --cache C      cached (default), uncached or wc\n"
+"  -d, --dma-bits N   set the function's DMA mask to N bits (12 to 64)\n"
+"                     first; it stays for the function's later buffers\n"
+"                     (mapdev_pci starts with 32)\n"
+"  -j, --json         print the new buffer as 'buf info --json' does\n"
+"  -h, --help         this help\n";
+
+static const char buf_rm_usage[] =
+"Usage: mapdev pci buf rm BDF NAME...\n"
+"\n"
+"Destroy buffers of the function BDF; their mappings are revoked\n"
+"(SIGBUS).  'mapdev buf rm NAME' does the same for any buffer.  Needs\n"
+"root.\n"
+"\n"
+"  -h, --help   this help\n";
+
+static const char cache_usage[] =
+"Usage: mapdev pci cache BDF REGION uncached|wc\n"
+"\n"
+"Set the cache mode of a memory BAR's future mappings (yours, the tool's,\n"
+"any program's): uncached, or wc (write-combined) for a BAR that is\n"
+"prefetchable ('pci info' flags it prefetch).  REGION is the BAR's index\n"
+"(0 to 5) or name (bar2).  Only while nothing maps the BAR.  Needs root.\n"
 "\n"
 "  -h, --help   this help\n";
 
@@ -79,13 +128,15 @@ static const char irq_usage[] =
 "driver does: poll() the device, then read the interrupt count (region 7).\n"
 "Prints each interrupt with the device's total count.  The interrupt is\n"
 "unmasked before each wait; with INTx, acknowledge it in the device in\n"
-"between, or the same interrupt is counted again.\n"
+"between, or the same interrupt is counted again.  The device must raise\n"
+"one: QEMU's edu does when its register 0x60 is written (mapdev poke\n"
+"pci-0000:00:10.0 0x60 1, from another shell).\n"
 "\n"
 "  -n, --count N      wait for N interrupts (default 1)\n"
 "  -t, --timeout MS   give up after MS milliseconds in all (exit 1);\n"
 "                     default: wait for ever\n"
-"  -j, --json         print {\"bdf\", \"interrupt\", \"received\", \"count\"}\n"
-"                     at the end\n"
+"  -j, --json         print {\"bdf\", \"interrupt\", \"received\", \"count\",\n"
+"                     \"timed_out\"} at the end, also after a timeout\n"
 "  -h, --help         this help\n";
 
 /* A BDF argument: prints a usage error and returns -1 if it is not one. */
@@ -214,21 +265,73 @@ static int load_module(const char *bdf)
 	return 0;
 }
 
+/* "host bridge" and so on, for class 0x06SSPP. */
+static const char *bridge_kind(uint32_t class)
+{
+	switch ((class >> 8) & 0xff) {
+	case 0x00:
+		return "a host bridge";
+	case 0x01:
+		return "an ISA bridge";
+	case 0x04:
+		return "a PCI-to-PCI bridge";
+	case 0x09:
+		return "a PCI-to-PCI bridge";
+	default:
+		return "a bridge";
+	}
+}
+
+/*
+ * Whether mapdev_pci may take the function: not a bridge, and not from a
+ * driver in use (mapdev_pci_users()).  -1 to go on, or an exit status.
+ */
+static int may_take(const struct mapdev_pci *pci)
+{
+	const char *bdf = mapdev_pci_bdf(pci);
+	uint32_t class = mapdev_pci_class(pci);
+	char users[512];
+	int n;
+
+	if (class >> 16 == 0x06)
+		return fail("%s: refused: it is %s (class 0x%06x): the buses "
+			    "and devices behind it, or the machine's own "
+			    "chipset functions, depend on it; --force binds "
+			    "it anyway", bdf, bridge_kind(class), class);
+	n = mapdev_pci_users(pci, users, sizeof(users));
+	if (n < 0)
+		return fail("%s: cannot tell whether its driver is in use: %s",
+			    bdf, strerror(errno));
+	if (n > 0)
+		return fail("%s: refused: its driver %s is in use: it serves "
+			    "%s through it (%d device%s that would go away, "
+			    "on real hardware a disk, a network link or the "
+			    "console); --force takes it anyway", bdf,
+			    mapdev_pci_driver(pci), users, n, n == 1 ? "" : "s");
+	return -1;
+}
+
 static int pci_bind(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	char bdf[MAPDEV_PCI_BDF_LEN], node[4096], old[256] = "";
 	struct mapdev_pci *pci;
+	bool force = false;
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":fh", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(bind_usage, stdout);
 			return EXIT_OK;
+		}
+		if (c == 'f') {
+			force = true;
+			continue;
 		}
 		return getopt_error(c, argv);
 	}
@@ -254,6 +357,13 @@ static int pci_bind(int argc, char **argv)
 				     bdf, node) < 0;
 		mapdev_pci_close(pci);
 		return ret;
+	}
+	if (!force) {
+		ret = may_take(pci);
+		if (ret >= 0) {
+			mapdev_pci_close(pci);
+			return ret;
+		}
 	}
 	if (!mapdev_pci_driver_loaded()) {
 		ret = load_module(bdf);
@@ -425,8 +535,13 @@ static void print_region_json(struct mapdev_device *dev, unsigned int r)
 	json_str(stdout, enum_str(mapdev_backend_name(mapdev_region_backend(dev,
 			r)), mapdev_region_backend(dev, r), b1, sizeof(b1)));
 	printf(", \"cache\": ");
-	json_str(stdout, enum_str(mapdev_cache_name(mapdev_region_cache(dev,
-			r)), mapdev_region_cache(dev, r), b2, sizeof(b2)));
+	/* A cache mode is one of mappings: none for what cannot be mapped. */
+	if (f & MAPDEV_REGION_F_MMAP)
+		json_str(stdout, enum_str(mapdev_cache_name(
+			mapdev_region_cache(dev, r)),
+			mapdev_region_cache(dev, r), b2, sizeof(b2)));
+	else
+		printf("null");
 	printf(", \"flags\": [");
 	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
 		if (f & (1u << i))
@@ -461,6 +576,7 @@ static void print_region_line(struct mapdev_device *dev, unsigned int r)
 	       human_size(mapdev_region_size(dev, r), sz, sizeof(sz)),
 	       enum_str(mapdev_backend_name(mapdev_region_backend(dev, r)),
 			mapdev_region_backend(dev, r), b1, sizeof(b1)),
+	       !(f & MAPDEV_REGION_F_MMAP) ? "-" :
 	       enum_str(mapdev_cache_name(mapdev_region_cache(dev, r)),
 			mapdev_region_cache(dev, r), b2, sizeof(b2)), fl);
 }
@@ -595,7 +711,7 @@ static int pci_irq(int argc, char **argv)
 	};
 	uint64_t want = 1, timeout = 0, received = 0;
 	char bdf[MAPDEV_PCI_BDF_LEN];
-	bool json = false, has_timeout = false;
+	bool json = false, has_timeout = false, timed_out = false;
 	struct mapdev_device *dev;
 	struct mapdev_pci *pci;
 	uint32_t count = 0;
@@ -680,10 +796,11 @@ static int pci_irq(int argc, char **argv)
 			goto out_dev;
 		}
 		if (!n) {
+			timed_out = true;
 			ret = fail("%s: no interrupt within %" PRIu64 " ms "
 				   "(%" PRIu64 " of %" PRIu64 " received)", bdf,
 				   timeout, received, want);
-			goto out_dev;
+			goto out_json;
 		}
 		if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) {
 			ret = fail("%s: the device went away (unbound or "
@@ -705,18 +822,311 @@ static int pci_irq(int argc, char **argv)
 			fflush(stdout);
 		}
 	}
+	ret = EXIT_OK;
+out_json:
+	/* Valid JSON however the wait ended: 0 received after a timeout. */
 	if (json) {
 		printf("{\"bdf\": ");
 		json_str(stdout, bdf);
 		printf(", \"interrupt\": ");
 		json_str(stdout, irq_str(pci));
-		printf(", \"received\": %" PRIu64 ", \"count\": %u}\n",
-		       received, count);
+		printf(", \"received\": %" PRIu64 ", \"count\": ", received);
+		if (received)
+			printf("%u", count);
+		else
+			printf("null");
+		printf(", \"timed_out\": %s}\n", timed_out ? "true" : "false");
 	}
-	ret = EXIT_OK;
 out_dev:
 	mapdev_device_close(dev);
 out_pci:
+	mapdev_pci_close(pci);
+	return ret;
+}
+
+/* ------------------------------------------------------------- buffers */
+
+/* The bound function @str names, its device opened O_RDWR; or NULL. */
+static struct mapdev_device *open_bound(const char *bdf,
+					struct mapdev_pci **pcip)
+{
+	struct mapdev_device *dev;
+	struct mapdev_pci *pci;
+
+	*pcip = NULL;
+	pci = open_pci(bdf);
+	if (!pci)
+		return NULL;
+	if (need_bound(pci) >= 0) {
+		mapdev_pci_close(pci);
+		return NULL;
+	}
+	dev = open_device(mapdev_pci_device_name(pci), O_RDWR);
+	if (!dev) {
+		mapdev_pci_close(pci);
+		return NULL;
+	}
+	*pcip = pci;
+	return dev;
+}
+
+static int pci_buf_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "backend", required_argument, NULL, 'b' },
+		{ "cache", required_argument, NULL, 'c' },
+		{ "dma-bits", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int backend = MAPDEV_BACKEND_COHERENT, cache = MAPDEV_CACHE_CACHED;
+	char bdf[MAPDEV_PCI_BDF_LEN];
+	struct mapdev_device *dev;
+	struct mapdev_pci *pci;
+	unsigned int bits = 0;
+	bool json = false;
+	const char *name;
+	uint64_t size, v;
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:c:d:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			backend = mapdev_backend_from_name(optarg);
+			if (backend != MAPDEV_BACKEND_COHERENT &&
+			    backend != MAPDEV_BACKEND_CONTIG &&
+			    backend != MAPDEV_BACKEND_SG)
+				return usage_error("bad backend '%s': expected "
+						   "coherent, contig or sg",
+						   optarg);
+			break;
+		case 'c':
+			cache = mapdev_cache_from_name(optarg);
+			if (cache < 0)
+				return usage_error("bad cache mode '%s': "
+						   "expected cached, uncached "
+						   "or wc", optarg);
+			break;
+		case 'd':
+			if (strspn(optarg, "0123456789") != strlen(optarg) ||
+			    parse_number(optarg, &v) ||
+			    v < MAPDEV_PCI_DMA_BITS_MIN ||
+			    v > MAPDEV_PCI_DMA_BITS_MAX)
+				return usage_error("bad DMA mask width '%s': "
+						   "expected bits, %d to %d",
+						   optarg,
+						   MAPDEV_PCI_DMA_BITS_MIN,
+						   MAPDEV_PCI_DMA_BITS_MAX);
+			bits = (unsigned int)v;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(buf_create_usage, stdout);
+			return EXIT_OK;
+		default:
+			return getopt_error(c, argv);
+		}
+	}
+	if (argc - optind < 3)
+		return usage_error(argc - optind == 0 ?
+				   "missing BDF, NAME and SIZE" :
+				   argc - optind == 1 ? "missing NAME and SIZE"
+				   : "missing SIZE");
+	if (argc - optind > 3)
+		return usage_error("unexpected argument '%s'",
+				   argv[optind + 3]);
+	if (parse_bdf_arg(argv[optind], bdf, sizeof(bdf)))
+		return EXIT_USAGE;
+	name = argv[optind + 1];
+	if (!mapdev_name_valid(name))
+		return usage_error("bad buffer name '%s': up to %d characters "
+				   "of A-Z a-z 0-9 _ . -, not starting with "
+				   "'.' or '-'", name, MAPDEV_NAME_LEN - 1);
+	if (parse_size_arg("SIZE", argv[optind + 2], &size))
+		return EXIT_USAGE;
+
+	dev = open_bound(bdf, &pci);
+	if (!dev)
+		return EXIT_FAIL;
+	if (bits && mapdev_pci_set_dma_mask(dev, bits)) {
+		if (errno == EIO)
+			ret = fail("%s: cannot set a %u-bit DMA mask: the "
+				   "platform cannot address that for the "
+				   "function (%s)", bdf, bits, strerror(errno));
+		else if (errno == EPERM)
+			ret = fail("%s: cannot set its DMA mask: %s (needs "
+				   "root: CAP_SYS_ADMIN)", bdf,
+				   strerror(errno));
+		else
+			ret = fail("%s: cannot set a %u-bit DMA mask: %s", bdf,
+				   bits, strerror(errno));
+		goto out;
+	}
+	if (mapdev_pci_buf_create(dev, name, size, backend, cache)) {
+		ret = create_failed(name, size, backend, cache, errno, bdf);
+		goto out;
+	}
+	ret = buf_created(name, size, backend, cache, json);
+out:
+	mapdev_device_close(dev);
+	mapdev_pci_close(pci);
+	return ret;
+}
+
+static int pci_buf_rm(int argc, char **argv)
+{
+	char bdf[MAPDEV_PCI_BDF_LEN];
+	struct mapdev_device *dev;
+	struct mapdev_pci *pci;
+	int ret, i;
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(buf_rm_usage, stdout);
+			return EXIT_OK;
+		}
+		return getopt_error(c, argv);
+	}
+	if (argc - optind < 1)
+		return usage_error("missing BDF and NAME");
+	if (argc - optind < 2)
+		return usage_error("missing NAME");
+	if (parse_bdf_arg(argv[optind], bdf, sizeof(bdf)))
+		return EXIT_USAGE;
+	for (i = optind + 1; i < argc; i++)
+		if (!mapdev_name_valid(argv[i]))
+			return usage_error("bad buffer name '%s'", argv[i]);
+	dev = open_bound(bdf, &pci);
+	if (!dev)
+		return EXIT_FAIL;
+	ret = EXIT_OK;
+	for (i = optind + 1; i < argc; i++) {
+		if (!mapdev_pci_buf_destroy(dev, argv[i]))
+			continue;
+		if (errno == ENOENT)
+			ret = fail("%s: no such buffer of %s", argv[i], bdf);
+		else if (errno == EPERM)
+			ret = fail("%s: cannot destroy: %s (needs root: "
+				   "CAP_SYS_ADMIN)", argv[i], strerror(errno));
+		else
+			ret = fail("%s: cannot destroy: %s", argv[i],
+				   strerror(errno));
+	}
+	mapdev_device_close(dev);
+	mapdev_pci_close(pci);
+	return ret;
+}
+
+static int pci_buf(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("missing subcommand: create or rm");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(buf_create_usage, stdout);
+		fputc('\n', stdout);
+		fputs(buf_rm_usage, stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "create")) {
+		tool_cmd = "pci buf create";
+		return pci_buf_create(argc - 1, argv + 1);
+	}
+	if (!strcmp(argv[1], "rm")) {
+		tool_cmd = "pci buf rm";
+		return pci_buf_rm(argc - 1, argv + 1);
+	}
+	return usage_error("unknown subcommand '%s': expected create or rm",
+			   argv[1]);
+}
+
+/* --------------------------------------------------------------- cache */
+
+static int pci_cache(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	char bdf[MAPDEV_PCI_BDF_LEN], *end;
+	struct mapdev_device *dev;
+	struct mapdev_pci *pci;
+	const char *rstr;
+	unsigned long r;
+	int c, mode, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(cache_usage, stdout);
+			return EXIT_OK;
+		}
+		return getopt_error(c, argv);
+	}
+	if (argc - optind < 3)
+		return usage_error(argc - optind == 0 ?
+				   "missing BDF, REGION and MODE" :
+				   argc - optind == 1 ? "missing REGION and MODE"
+				   : "missing MODE (uncached or wc)");
+	if (argc - optind > 3)
+		return usage_error("unexpected argument '%s'",
+				   argv[optind + 3]);
+	if (parse_bdf_arg(argv[optind], bdf, sizeof(bdf)))
+		return EXIT_USAGE;
+	rstr = argv[optind + 1];
+	if (!strncmp(rstr, "bar", 3))
+		rstr += 3;
+	errno = 0;
+	r = strtoul(rstr, &end, 10);
+	if (!*rstr || *end || errno || r > 5)
+		return usage_error("bad REGION '%s': expected a BAR, 0 to 5 or "
+				   "bar0 to bar5", argv[optind + 1]);
+	mode = mapdev_cache_from_name(argv[optind + 2]);
+	if (mode != MAPDEV_CACHE_UNCACHED && mode != MAPDEV_CACHE_WC)
+		return usage_error("bad cache mode '%s': a BAR is uncached or "
+				   "wc", argv[optind + 2]);
+
+	dev = open_bound(bdf, &pci);
+	if (!dev)
+		return EXIT_FAIL;
+	if (!mapdev_device_set_cache(dev, (unsigned int)r, mode)) {
+		printf("%s: bar%lu's mappings from now on are %s\n", bdf, r,
+		       mapdev_cache_name(mode));
+		ret = EXIT_OK;
+	} else if (errno == EBUSY) {
+		ret = fail("%s: bar%lu is mapped now (see 'mapdev maps'): its "
+			   "cache mode changes only while nothing maps it",
+			   bdf, r);
+	} else if (errno == EINVAL) {
+		uint32_t f = mapdev_region_flags(dev, (unsigned int)r);
+
+		if (!mapdev_region_size(dev, (unsigned int)r))
+			ret = fail("%s: the function has no bar%lu", bdf, r);
+		else if (!(f & MAPDEV_REGION_F_MMAP))
+			ret = fail("%s: bar%lu cannot be mapped (an I/O BAR, "
+				   "or smaller than a page)", bdf, r);
+		else if (mode == MAPDEV_CACHE_WC &&
+			 !(f & MAPDEV_REGION_F_PREFETCH))
+			ret = fail("%s: bar%lu is not prefetchable: "
+				   "write-combining could merge or reorder its "
+				   "register writes", bdf, r);
+		else
+			ret = fail("%s: bar%lu cannot be %s: %s", bdf, r,
+				   mapdev_cache_name(mode), strerror(errno));
+	} else {
+		ret = fail("%s: cannot set bar%lu's cache mode: %s", bdf, r,
+			   strerror(errno));
+	}
+	mapdev_device_close(dev);
 	mapdev_pci_close(pci);
 	return ret;
 }
@@ -734,12 +1144,14 @@ int cmd_pci(int argc, char **argv)
 		{ "list", pci_list, "pci list" },
 		{ "ls", pci_list, "pci list" },
 		{ "irq", pci_irq, "pci irq" },
+		{ "buf", pci_buf, "pci buf" },
+		{ "cache", pci_cache, "pci cache" },
 	};
 	size_t i;
 
 	if (argc < 2)
 		return usage_error("missing subcommand: bind, unbind, info, "
-				   "list or irq");
+				   "list, irq, buf or cache");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fputs(pci_usage, stdout);
 		return EXIT_OK;
@@ -751,5 +1163,5 @@ int cmd_pci(int argc, char **argv)
 		}
 	}
 	return usage_error("unknown subcommand '%s': expected bind, unbind, "
-			   "info, list or irq", argv[1]);
+			   "info, list, irq, buf or cache", argv[1]);
 }

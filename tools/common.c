@@ -35,6 +35,19 @@ int fail(const char *fmt, ...)
 	return EXIT_FAIL;
 }
 
+void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fflush(stdout);
+	fprintf(stderr, "mapdev%s%s: note: ", tool_cmd ? " " : "",
+		tool_cmd ? tool_cmd : "");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -160,10 +173,23 @@ const char *human_size(uint64_t bytes, char *buf, size_t len)
 	unsigned int u = 0;
 	uint64_t div = 1024;
 
-	if (bytes < 1024) {
+	if (bytes < 1024 || (bytes < 10000 && bytes % 1024)) {
 		snprintf(buf, len, "%llu", (unsigned long long)bytes);
 		return buf;
 	}
+	/* Exact in some unit, not too long: "1200M" rather than "~1.2G". */
+	for (u = sizeof(units) - 2, div = 1ull << (10 * (u + 1)); ;
+	     u--, div >>= 10) {
+		if (bytes % div == 0 && bytes / div < 10000) {
+			snprintf(buf, len, "%llu%c",
+				 (unsigned long long)(bytes / div), units[u]);
+			return buf;
+		}
+		if (!u)
+			break;
+	}
+	u = 0;
+	div = 1024;
 	while (u + 1 < sizeof(units) - 1 && bytes / div >= 1024) {
 		div *= 1024;
 		u++;
@@ -172,7 +198,8 @@ const char *human_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%llu%c", (unsigned long long)(bytes / div),
 			 units[u]);
 	else
-		snprintf(buf, len, "%.1f%c", (double)bytes / (double)div,
+		/* Not exact in any unit: say it is near, not 4.0K for 4097. */
+		snprintf(buf, len, "~%.1f%c", (double)bytes / (double)div,
 			 units[u]);
 	return buf;
 }
@@ -270,12 +297,14 @@ void progress_start(struct progress *p, const char *what, uint64_t total,
 	p->total = total;
 	p->what = what;
 	p->last_ns = 0;
+	p->width = 0;
 }
 
 void progress_update(struct progress *p, uint64_t done)
 {
 	char a[32], b[32];
 	uint64_t t;
+	int n;
 
 	if (!p->on)
 		return;
@@ -283,10 +312,12 @@ void progress_update(struct progress *p, uint64_t done)
 	if (done < p->total && t - p->last_ns < 100000000ull)
 		return;
 	p->last_ns = t;
-	fprintf(stderr, "\r%s: %s / %s (%3u%%)", p->what,
-		human_size(done, a, sizeof(a)),
-		human_size(p->total, b, sizeof(b)),
-		p->total ? (unsigned int)(done * 100 / p->total) : 100);
+	n = fprintf(stderr, "\r%s: %s / %s (%3u%%)", p->what,
+		    human_size(done, a, sizeof(a)),
+		    human_size(p->total, b, sizeof(b)),
+		    p->total ? (unsigned int)(done * 100 / p->total) : 100);
+	if (n > 1 && (unsigned int)n - 1 > p->width)
+		p->width = n - 1;
 	fflush(stderr);
 }
 
@@ -295,8 +326,14 @@ void progress_end(struct progress *p)
 	if (!p->on)
 		return;
 	progress_update(p, p->total);
-	fputs("\r\033[K", stderr);
+	/*
+	 * Blank the line out with spaces, not an escape sequence a dumb
+	 * terminal or a serial console does not know, so what the command
+	 * prints next starts on a clean line.
+	 */
+	fprintf(stderr, "\r%*s\r", (int)p->width, "");
 	fflush(stderr);
+	p->width = 0;
 }
 
 struct mapdev_device *open_device(const char *name, int flags)
@@ -322,11 +359,28 @@ struct mapdev_device *open_device(const char *name, int flags)
 		break;
 	case EACCES:
 	case EPERM:
-		fail("%s: %s (mapdev devices are root's)", path,
-		     strerror(errno));
+		fail("%s: %s (%s)", path, strerror(errno), access_hint(path));
 		break;
 	default:
 		fail("%s: %s", path, strerror(errno));
 	}
 	return NULL;
+}
+
+const char *access_hint(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	if (!strncmp(base, "pci-", 4) || !strncmp(base, "phys-", 5))
+		return "PCI functions and physical ranges are root's: they "
+		       "reach any memory (by DMA or by address)";
+	if (!strcmp(base, "buf-control"))
+		return "buffer nodes are root's and the group " MAPDEV_GROUP
+		       "'s (" MAPDEV_UDEV_RULE "); creating and destroying "
+		       "buffers needs root (CAP_SYS_ADMIN) even so";
+	return "buffer nodes are root's and the group " MAPDEV_GROUP "'s: "
+	       "with the udev rule " MAPDEV_UDEV_RULE " (the package "
+	       "installs it), add the user to the group (usermod -aG "
+	       MAPDEV_GROUP " USER) and log in again";
 }

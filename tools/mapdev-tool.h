@@ -63,6 +63,7 @@ struct progress {
 	uint64_t total;
 	uint64_t last_ns;
 	const char *what;
+	unsigned int width;	/* of the longest line printed */
 };
 
 void progress_start(struct progress *p, const char *what, uint64_t total,
@@ -72,6 +73,35 @@ void progress_end(struct progress *p);
 
 /* Opening a device, with messages naming it and the reason. */
 struct mapdev_device *open_device(const char *name, int flags);
+
+/*
+ * Non-root access: the group and udev rule of the package (buffers only;
+ * PCI functions and physical ranges stay root's).
+ */
+#define MAPDEV_GROUP		"mapdev"
+#define MAPDEV_UDEV_RULE	"/usr/lib/udev/rules.d/60-mapdev.rules"
+
+/* What to tell a user who may not open @path (EACCES/EPERM), no newline. */
+const char *access_hint(const char *path);
+
+/* "note: ..." on stderr: the command goes on. */
+__attribute__((format(printf, 1, 2)))
+void note(const char *fmt, ...);
+
+/* buf info NAME, for buf create and pci buf create --json too. */
+int buf_show_info(const char *name, bool json, bool segments);
+
+/* What buf create and pci buf create print: the size the buffer has. */
+int buf_created(const char *name, uint64_t asked, unsigned int backend,
+		unsigned int cache, bool json);
+
+/*
+ * The message for a failed buffer creation (errno @err), with what the
+ * kernel knows of the reason: limits of the backend, CMA, free memory,
+ * the DMA mask of @bdf (NULL for mapdev_buf).  Returns EXIT_FAIL.
+ */
+int create_failed(const char *name, uint64_t size, unsigned int backend,
+		  unsigned int cache, int err, const char *bdf);
 
 /* Subcommands: argv[0] is the subcommand's name. */
 int cmd_buf(int argc, char **argv);

@@ -422,6 +422,43 @@ unsigned int mapdev_buflist_map_count(const struct mapdev_buflist *list,
 /** mapdev_buflist_open_count() - open file descriptions. */
 unsigned int mapdev_buflist_open_count(const struct mapdev_buflist *list,
 				       size_t i);
+/**
+ * mapdev_buflist_driver() - the driver that made the buffer: "mapdev_buf"
+ *	(buf-control, the buffers= parameter) or "mapdev_pci" (a PCI
+ *	function's buffer, mapdev_pci_buf_create()); owned by @list.
+ */
+const char *mapdev_buflist_driver(const struct mapdev_buflist *list,
+				  size_t i);
+/**
+ * mapdev_buflist_owner() - the device the buffer belongs to and goes away
+ *	with: "mapdev_buf" for mapdev_buf's buffers, the PCI address
+ *	("0000:00:10.0") for a PCI function's; owned by @list.
+ */
+const char *mapdev_buflist_owner(const struct mapdev_buflist *list,
+				 size_t i);
+
+/**
+ * mapdev_buflist_read() - a snapshot of every mapdev buffer, whoever made
+ *	it (mapdev_buf, or a PCI function through mapdev_pci), sorted by
+ *	name, read from /sys/class/mapdev/ (a device with a "backend" file
+ *	is a buffer).
+ *
+ * Needs no privileges and no open device: anyone may list.  A buffer
+ * destroyed while the list is read is left out.  mapdev_bufctl_list()
+ * lists only mapdev_buf's own buffers.
+ *
+ * Return: a list the caller owns (mapdev_buflist_free()); empty when no
+ * mapdev module is loaded.  NULL with errno on failure (ENOMEM, or the
+ * error reading sysfs).
+ */
+struct mapdev_buflist *mapdev_buflist_read(void);
+
+/**
+ * mapdev_buflist_read_dir() - as mapdev_buflist_read(), from another
+ *	directory laid out as /sys/class/mapdev/ (for tests).
+ * @class_dir: the directory.
+ */
+struct mapdev_buflist *mapdev_buflist_read_dir(const char *class_dir);
 
 /* ----------------------------------------------------------------- pci */
 
@@ -601,6 +638,75 @@ int mapdev_pci_wait_device(const struct mapdev_pci *pci, int timeout_ms);
  */
 struct mapdev_device *mapdev_pci_open_device(const struct mapdev_pci *pci,
 					     int flags);
+
+/**
+ * mapdev_pci_users() - what the function's driver serves through it: the
+ *	devices it made of the function (an ATA port "ata1", "virtio0", a
+ *	USB bus, "nvme/nvme0", "drm/card0", a network interface that is up,
+ *	"net/eth0"), which go away when the function is taken from it.
+ * @pci: the function, as of its last refresh.
+ * @buf: where the names go, blank-separated (may be NULL); cut short if
+ *	it is too small.
+ * @len: size of @buf.
+ *
+ * A function with no driver, or with one that only hands it to user space
+ * (mapdev_pci, uio_pci_generic, vfio-pci, pci-stub, igb_uio), has none.
+ * mapdev_pci_bind() does not look: `mapdev pci bind` refuses a function
+ * with users (and a bridge) unless told --force.
+ *
+ * Return: how many (0: none), or -1 with errno (the error reading sysfs).
+ */
+int mapdev_pci_users(const struct mapdev_pci *pci, char *buf, size_t len);
+
+/**
+ * mapdev_pci_dma_mask_bits() - the function's DMA mask width now (sysfs
+ *	dma_mask_bits): what its buffers' memory must be below.
+ * Return: the bits, or -1 with errno.
+ */
+int mapdev_pci_dma_mask_bits(const struct mapdev_pci *pci);
+
+/* DMA mask widths MAPDEV_PCI_IOC_SET_DMA_MASK takes. */
+#define MAPDEV_PCI_DMA_BITS_MIN	12
+#define MAPDEV_PCI_DMA_BITS_MAX	64
+
+/**
+ * mapdev_pci_set_dma_mask() - the DMA address width of a bound function
+ *	(MAPDEV_PCI_IOC_SET_DMA_MASK): its later buffers come from below it.
+ *	It stays until changed or the function is unbound (mapdev_pci sets
+ *	32 bits when it binds).
+ * @dev: the function's device (mapdev_pci_open_device()).
+ * @bits: MAPDEV_PCI_DMA_BITS_MIN to MAPDEV_PCI_DMA_BITS_MAX.
+ * Return: 0, or -1 with errno: EINVAL (bits out of range, checked here),
+ * EPERM (needs CAP_SYS_ADMIN), EIO (the platform cannot address that
+ * width for the function), ENOTTY (not a PCI function's device).
+ */
+int mapdev_pci_set_dma_mask(struct mapdev_device *dev, unsigned int bits);
+
+/**
+ * mapdev_pci_buf_create() - a DMA buffer /dev/mapdev/@name for a bound
+ *	function (MAPDEV_PCI_IOC_BUF_CREATE): allocated below the function's
+ *	DMA mask and mapped for its DMA (through its IOMMU, if it has one),
+ *	so its DMA addresses are the ones the function must use.  The buffer
+ *	goes away with the function (unbind, removal, rmmod), or with
+ *	mapdev_pci_buf_destroy().
+ * @dev: the function's device (mapdev_pci_open_device()).
+ * @name, @size, @backend, @cache: as for mapdev_bufctl_create().
+ * Return: 0, or -1 with errno as mapdev_bufctl_create(); ENOTTY for a
+ * device that is not a PCI function's.
+ */
+int mapdev_pci_buf_create(struct mapdev_device *dev, const char *name,
+			  uint64_t size, unsigned int backend,
+			  unsigned int cache);
+
+/**
+ * mapdev_pci_buf_destroy() - destroy one of the function's buffers; its
+ *	mappings are revoked (MAPDEV_PCI_IOC_BUF_DESTROY).
+ * @dev: the function's device.
+ * @name: the buffer.
+ * Return: 0, or -1 with errno: ENOENT (not a buffer of this function),
+ * EINVAL (a bad name), EPERM.
+ */
+int mapdev_pci_buf_destroy(struct mapdev_device *dev, const char *name);
 
 /**
  * mapdev_pci_list() - the functions bound to mapdev_pci, sorted by
@@ -817,6 +923,12 @@ const char *mapdev_vma_mapdev_backend(const struct mapdev_vma *vma);
 const char *mapdev_vma_mapdev_cache(const struct mapdev_vma *vma);
 /** mapdev_vma_mapdev_size() - sysfs "size" in bytes, 0 when unknown. */
 uint64_t mapdev_vma_mapdev_size(const struct mapdev_vma *vma);
+/**
+ * mapdev_vma_mapdev_nr_segments() - how many DMA segments the buffer has
+ *	(sysfs "dma_segments"; a scattered buffer has several, and the DMA
+ *	address is the first one's); 0 when unknown or not a buffer.
+ */
+unsigned int mapdev_vma_mapdev_nr_segments(const struct mapdev_vma *vma);
 /**
  * mapdev_vma_mapdev_dma_addr() - sysfs "dma_addr", when it could be read
  *	(root only).

@@ -71,7 +71,7 @@ TEST(unknown_command)
 
 static void help_of(const char *const *args, const char *want)
 {
-	char *argv[8] = { (char *)tu_tool() };
+	char *argv[10] = { (char *)tu_tool() };
 	struct tu_run r;
 	int i;
 
@@ -91,7 +91,7 @@ static void help_of(const char *const *args, const char *want)
 TEST(help_of_every_subcommand)
 {
 	static const struct {
-		const char *args[3];
+		const char *args[4];
 		const char *want;
 	} h[] = {
 		{ { "buf" }, "Usage: mapdev buf create" },
@@ -110,6 +110,11 @@ TEST(help_of_every_subcommand)
 		{ { "pci", "info" }, "Usage: mapdev pci info BDF [--json]" },
 		{ { "pci", "list" }, "Usage: mapdev pci list [--json]" },
 		{ { "pci", "irq" }, "Usage: mapdev pci irq BDF" },
+		{ { "pci", "buf" }, "Usage: mapdev pci buf create BDF NAME" },
+		{ { "pci", "buf", "create" },
+		  "Usage: mapdev pci buf create BDF NAME SIZE" },
+		{ { "pci", "buf", "rm" }, "Usage: mapdev pci buf rm BDF NAME" },
+		{ { "pci", "cache" }, "Usage: mapdev pci cache BDF REGION" },
 	};
 	size_t i;
 
@@ -160,6 +165,11 @@ TEST(buf_usage_errors)
 		{ { "buf", "list", "extra" }, "unexpected argument" },
 		{ { "buf", "info" }, "missing NAME" },
 		{ { "buf", "info", "a b" }, "bad buffer name" },
+		{ { "buf", "info", "x", "--segs" }, "unknown option '--segs'" },
+		{ { "buf", "list", "--segments" },
+		  "unknown option '--segments'" },
+		{ { "buf", "rm", "x", "--segments" },
+		  "unknown option '--segments'" },
 		{ { "buf", "rm" }, "missing NAME" },
 		{ { "buf", "rm", "ok", "../bad" }, "bad buffer name '../bad'" },
 	};
@@ -217,6 +227,7 @@ TEST(mem_usage_errors)
 		{ { "fill", "x", "1", "-w", "32", "-l", "6" },
 		  "not a multiple of 32 bits" },
 		{ { "fill", "x", "1", "--length", "0" }, "must not be 0" },
+		{ { "fill", "x", "1", "--force=yes" }, "--force=yes" },
 	};
 	size_t i;
 
@@ -265,16 +276,32 @@ TEST(buf_without_module)
 {
 	struct tu_run r;
 
-	if (!access(MAPDEV_BUFCTL_PATH, F_OK))
-		SKIP("%s exists here: mapdev_buf is loaded", MAPDEV_BUFCTL_PATH);
+	if (!access(MAPDEV_SYSFS_CLASS, F_OK))
+		SKIP("%s exists here: a mapdev module is loaded",
+		     MAPDEV_SYSFS_CLASS);
+	/* Creating needs buf-control, which names its module. */
 	TU_MAPDEV(&r, "buf", "create", "x", "64K", "--backend", "sg");
 	EXPECT_EXIT(&r, 1);
 	EXPECT_IN(r.err, MAPDEV_BUFCTL_PATH);
 	EXPECT_IN(r.err, "mapdev_buf");
 	tu_run_free(&r);
+	/* Listing reads sysfs: no module, no buffers, and that is no error. */
 	TU_MAPDEV(&r, "buf", "list", "--json");
+	EXPECT_EXIT(&r, 0);
+	CHECK(!strcmp(r.out, "[]\n"));
+	tu_run_free(&r);
+	TU_MAPDEV(&r, "buf", "list");
+	EXPECT_EXIT(&r, 0);
+	EXPECT_IN(r.out, "no buffers (no mapdev module is loaded)");
+	tu_run_free(&r);
+	TU_MAPDEV(&r, "buf", "info", "x", "--json");
 	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "x: no such buffer");
 	CHECK_EQ(strlen(r.out), 0);
+	tu_run_free(&r);
+	TU_MAPDEV(&r, "buf", "rm", "x");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "x: no such buffer");
 }
 
 /* ----------------------------------------------------------------- pci */
@@ -287,7 +314,7 @@ TEST(buf_without_module)
 TEST(pci_usage_errors)
 {
 	static const struct {
-		const char *argv[7];
+		const char *argv[9];
 		const char *msg;
 	} cases[] = {
 		{ { "pci" }, "missing subcommand" },
@@ -325,11 +352,55 @@ TEST(pci_usage_errors)
 		{ { "pci", "irq", "00:10.0", "--timeout", "99999999999" },
 		  "bad timeout" },
 		{ { "pci", "irq", "00:10.0", "--timeout" }, "needs a value" },
+		{ { "pci", "bind", "00:10.0", "--forced" },
+		  "unknown option '--forced'" },
+		{ { "pci", "buf" }, "missing subcommand: create or rm" },
+		{ { "pci", "buf", "grow" }, "unknown subcommand 'grow'" },
+		{ { "pci", "buf", "create" }, "missing BDF, NAME and SIZE" },
+		{ { "pci", "buf", "create", "00:10.0" },
+		  "missing NAME and SIZE" },
+		{ { "pci", "buf", "create", "00:10.0", "x" }, "missing SIZE" },
+		{ { "pci", "buf", "create", "00:10", "x", "4K" },
+		  "bad PCI address '00:10'" },
+		{ { "pci", "buf", "create", "00:10.0", "a/b", "4K" },
+		  "bad buffer name 'a/b'" },
+		{ { "pci", "buf", "create", "00:10.0", "x", "0" },
+		  "SIZE must not be 0" },
+		{ { "pci", "buf", "create", "00:10.0", "x", "4K", "extra" },
+		  "unexpected argument 'extra'" },
+		{ { "pci", "buf", "create", "00:10.0", "x", "4K", "-b", "iomem" },
+		  "bad backend 'iomem'" },
+		{ { "pci", "buf", "create", "00:10.0", "x", "4K", "-c", "wb" },
+		  "bad cache mode 'wb'" },
+		{ { "pci", "buf", "create", "00:10.0", "x", "4K", "--dma-bits",
+		    "11" }, "bad DMA mask width '11'" },
+		{ { "pci", "buf", "create", "00:10.0", "x", "4K", "--dma-bits",
+		    "65" }, "bad DMA mask width '65'" },
+		{ { "pci", "buf", "create", "00:10.0", "x", "4K", "--dma-bits",
+		    "32K" }, "bad DMA mask width '32K'" },
+		{ { "pci", "buf", "create", "00:10.0", "x", "4K", "--dma-bits",
+		    "0x20" }, "bad DMA mask width '0x20'" },
+		{ { "pci", "buf", "rm" }, "missing BDF and NAME" },
+		{ { "pci", "buf", "rm", "00:10.0" }, "missing NAME" },
+		{ { "pci", "buf", "rm", "00:10.0", "ok", "../x" },
+		  "bad buffer name '../x'" },
+		{ { "pci", "buf", "rm", "zz", "ok" }, "bad PCI address 'zz'" },
+		{ { "pci", "cache" }, "missing BDF, REGION and MODE" },
+		{ { "pci", "cache", "00:12.0" }, "missing REGION and MODE" },
+		{ { "pci", "cache", "00:12.0", "2" }, "missing MODE" },
+		{ { "pci", "cache", "00:12.0", "6", "wc" }, "bad REGION '6'" },
+		{ { "pci", "cache", "00:12.0", "bar", "wc" },
+		  "bad REGION 'bar'" },
+		{ { "pci", "cache", "00:12.0", "x2", "wc" }, "bad REGION 'x2'" },
+		{ { "pci", "cache", "00:12.0", "bar2", "cached" },
+		  "bad cache mode 'cached'" },
+		{ { "pci", "cache", "00:12.0", "2", "wc", "more" },
+		  "unexpected argument 'more'" },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *argv[8] = { (char *)tu_tool() };
+		char *argv[11] = { (char *)tu_tool() };
 		struct tu_run r;
 		int j;
 

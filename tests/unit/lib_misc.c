@@ -233,3 +233,102 @@ TEST(maps_fds_are_closed)
 	CHECK(fd >= 0);
 	close(fd);
 }
+
+/* ------------------------------------------ every buffer, from sysfs */
+
+static int sh_rm(const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static void put(const char *dir, const char *file, const char *val)
+{
+	char p[PATH_MAX];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	f = fopen(p, "we");
+	if (!f)
+		FAILF("%s: %s", p, strerror(errno));
+	fprintf(f, "%s\n", val);
+	fclose(f);
+}
+
+/* A class device directory as mapdev's sysfs has it. */
+static void fake_dev(const char *top, const char *name, const char *driver,
+		     const char *parent, const char *backend,
+		     const char *size)
+{
+	char d[PATH_MAX], link[PATH_MAX];
+
+	snprintf(d, sizeof(d), "%s/class/%s", top, name);
+	CHECK_OK(mkdir(d, 0755));
+	put(d, "driver", driver);
+	put(d, "map_count", "2");
+	put(d, "open_count", "1");
+	put(d, "num_regions", backend ? "1" : "8");
+	if (backend) {
+		put(d, "backend", backend);
+		put(d, "cache", "wc");
+		put(d, "size", size);
+	}
+	snprintf(link, sizeof(link), "../../devices/%s", parent);
+	snprintf(d, sizeof(d), "%s/class/%s/device", top, name);
+	CHECK_OK(symlink(link, d));
+}
+
+TEST(buflist_from_sysfs)
+{
+	char top[] = "/tmp/mapdev-sysfs-XXXXXX", cls[PATH_MAX];
+	struct mapdev_buflist *l;
+
+	CHECK(mkdtemp(top));
+	snprintf(cls, sizeof(cls), "%s/class", top);
+	CHECK_OK(mkdir(cls, 0755));
+	/* Two buffers of two owners; a PCI function and buf-control. */
+	fake_dev(top, "zframes", "mapdev_buf", "platform/mapdev_buf", "sg",
+		 "67108864");
+	fake_dev(top, "edu-dma", "mapdev_pci", "pci0000:00/0000:00:10.0",
+		 "coherent", "4096");
+	fake_dev(top, "pci-0000:00:10.0", "mapdev_pci",
+		 "pci0000:00/0000:00:10.0", NULL, NULL);
+	fake_dev(top, "buf-control", "mapdev_buf", "platform/mapdev_buf", NULL,
+		 NULL);
+
+	l = mapdev_buflist_read_dir(cls);
+	CHECK(l);
+	CHECK_EQ(mapdev_buflist_count(l), 2);
+	/* Sorted by name. */
+	CHECK(!strcmp(mapdev_buflist_name(l, 0), "edu-dma"));
+	CHECK(!strcmp(mapdev_buflist_driver(l, 0), "mapdev_pci"));
+	CHECK(!strcmp(mapdev_buflist_owner(l, 0), "0000:00:10.0"));
+	CHECK_EQ(mapdev_buflist_size(l, 0), 4096);
+	CHECK_EQ(mapdev_buflist_backend(l, 0), MAPDEV_BACKEND_COHERENT);
+	CHECK_EQ(mapdev_buflist_cache(l, 0), MAPDEV_CACHE_WC);
+	CHECK_EQ(mapdev_buflist_map_count(l, 0), 2);
+	CHECK_EQ(mapdev_buflist_open_count(l, 0), 1);
+	CHECK(!strcmp(mapdev_buflist_name(l, 1), "zframes"));
+	CHECK(!strcmp(mapdev_buflist_owner(l, 1), "mapdev_buf"));
+	CHECK(!strcmp(mapdev_buflist_driver(l, 1), "mapdev_buf"));
+	CHECK_EQ(mapdev_buflist_size(l, 1), 64 << 20);
+	CHECK_EQ(mapdev_buflist_backend(l, 1), MAPDEV_BACKEND_SG);
+	CHECK_EQ(mapdev_buflist_find(l, "zframes"), 1);
+	CHECK_ERRNO(mapdev_buflist_find(l, "pci-0000:00:10.0"), ENOENT);
+	CHECK(!mapdev_buflist_owner(l, 2));
+	CHECK_EQ(errno, EINVAL);
+	CHECK(!mapdev_buflist_driver(l, 2));
+	mapdev_buflist_free(l);
+
+	/* No class directory (no module): an empty list, not an error. */
+	snprintf(cls, sizeof(cls), "%s/nonexistent", top);
+	l = mapdev_buflist_read_dir(cls);
+	CHECK(l);
+	CHECK_EQ(mapdev_buflist_count(l), 0);
+	mapdev_buflist_free(l);
+	CHECK(!mapdev_buflist_read_dir(NULL));
+	CHECK_EQ(errno, EINVAL);
+	CHECK_EQ(sh_rm(top), 0);
+}

@@ -5,8 +5,11 @@
  * driver), unbind, info and list with their --json parsed back, peek, poke
  * and dump of BAR0 and config space through the device, waiting for MSI
  * and INTx interrupts with `pci irq`, and the errors: no such function, a
- * malformed address, not bound, not root.  Every test leaves the
- * functions unbound with no driver_override.
+ * malformed address, not bound, not root.  Then what issue 17 found:
+ * bind refusing bridges and busy drivers, a PCI function's buffers from
+ * the tool, `pci irq --json` after a timeout, fill of a BAR, config
+ * writes, write-combining.  Every test leaves the functions unbound with
+ * no driver_override.
  */
 #define HARNESS_IMPLEMENTATION
 #include "pci_util.h"
@@ -124,7 +127,10 @@ static struct tu_json *region(const struct tu_json *info, unsigned int i)
 			 MAPDEV_REGION_OFFSET(n));
 		tu_jmust(r, "size", TJ_NUM);
 		tu_jmust(r, "backend", TJ_STR);
-		tu_jmust(r, "cache", TJ_STR);
+		/* null where a region cannot be mapped */
+		CHECK(tu_jget(r, "cache") &&
+		      (tu_jget(r, "cache")->type == TJ_STR) ==
+		      has_flag(r, "mmap"));
 		tu_jmust(r, "flags", TJ_ARR);
 		if (n++ == i)
 			return r;
@@ -752,6 +758,311 @@ TEST(not_root)
 	run_as_nobody(&r, list);
 	EXPECT_EXIT(&r, 0);
 	EXPECT_IN(r.out, EDU_BDF);
+	tu_run_free(&r);
+	release(EDU_BDF);
+}
+
+/* ------------------------------------------------- issue 17's rough edges */
+
+/* bind refuses bridges and functions whose driver serves something. */
+TEST(bind_refuses_bridges_and_busy_drivers)
+{
+	static char host_bridge[] = "0000:00:00.0";
+	static char root_virtio[] = "0000:00:01.0";
+	static char ahci[] = "0000:00:1f.2";
+	char old_drv[64];
+	struct tu_run r;
+
+	need_pci(host_bridge);
+	need_module("mapdev_pci", "");
+	CHECK_EQ(strtoul(pci_attr(host_bridge, "class"), NULL, 0) >> 16, 0x06);
+	snprintf(old_drv, sizeof(old_drv), "%s", driver_of(host_bridge));
+	TU_MAPDEV(&r, "pci", "bind", "00:00.0");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, host_bridge);
+	EXPECT_IN(r.err, "refused: it is a host bridge (class 0x0600");
+	EXPECT_IN(r.err, "--force");
+	CHECK_EQ(strlen(r.out), 0);
+	tu_run_free(&r);
+	/* Nothing was touched. */
+	CHECK(!strcmp(driver_of(host_bridge), old_drv));
+	CHECK(!strcmp(pci_attr(host_bridge, "driver_override"), "(null)"));
+
+	/* The guest's root file system (virtio-9p) is behind 00:01.0. */
+	if (pci_present(root_virtio) &&
+	    !strcmp(driver_of(root_virtio), "virtio-pci")) {
+		TU_MAPDEV(&r, "pci", "bind", root_virtio);
+		EXPECT_EXIT(&r, 1);
+		EXPECT_IN(r.err, "refused: its driver virtio-pci is in use: "
+			  "it serves virtio");
+		tu_run_free(&r);
+		CHECK(!strcmp(driver_of(root_virtio), "virtio-pci"));
+		CHECK(!strcmp(pci_attr(root_virtio, "driver_override"),
+			      "(null)"));
+	}
+
+	/* A disk controller with its ports: refused, --force takes it. */
+	if (!pci_present(ahci))
+		SKIP("no AHCI function at %s (q35 has one)", ahci);
+	if (strcmp(driver_of(ahci), "ahci") && sh("modprobe ahci 2>&1"))
+		SKIP("no ahci driver in this kernel");
+	CHECK(!strcmp(driver_of(ahci), "ahci"));
+	TU_MAPDEV(&r, "pci", "bind", "00:1f.2");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "refused: its driver ahci is in use: it serves ata1 ");
+	tu_run_free(&r);
+	CHECK(!strcmp(driver_of(ahci), "ahci"));
+	MAPDEV_OK(&r, "pci", "bind", "00:1f.2", "--force");
+	EXPECT_IN(r.out, "unbound from ahci");
+	EXPECT_IN(r.out, "bound to mapdev_pci");
+	tu_run_free(&r);
+	CHECK(!strcmp(driver_of(ahci), "mapdev_pci"));
+	/* Once mapdev_pci has it, binding it again is no refusal. */
+	MAPDEV_OK(&r, "pci", "bind", ahci);
+	EXPECT_IN(r.out, "already bound");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "pci", "unbind", ahci, "--reprobe");
+	EXPECT_IN(r.out, "now bound to ahci");
+	tu_run_free(&r);
+	CHECK(!strcmp(driver_of(ahci), "ahci"));
+	/* As the VM had it: no driver. */
+	release(ahci);
+	sh("rmmod ahci 2>/dev/null");
+}
+
+/* Buffers of a PCI function, from the tool, seen by buf list/info/rm. */
+TEST(pci_buf_create_list_info_rm)
+{
+	char name[MAPDEV_NAME_LEN], name2[MAPDEV_NAME_LEN];
+	struct tu_json *j, *e, *s;
+	struct tu_run r;
+	int found;
+
+	need_pci(EDU_BDF);
+	need_module("mapdev_pci", "");
+	release(EDU_BDF);
+	tool_bind(EDU_BDF);
+	snprintf(name, sizeof(name), "edu-dma-%d", (int)getpid());
+	snprintf(name2, sizeof(name2), "edu-two-%d", (int)getpid());
+
+	/* edu's DMA engine reaches 28 bits. */
+	MAPDEV_OK(&r, "pci", "buf", "create", "00:10.0", name, "64K",
+		  "--dma-bits", "28", "--backend", "sg", "--json");
+	j = tu_json_parse(r.out);
+	CHECK(!strcmp(tu_jmust(j, "name", TJ_STR)->str, name));
+	CHECK(!strcmp(tu_jmust(j, "driver", TJ_STR)->str, "mapdev_pci"));
+	CHECK(!strcmp(tu_jmust(j, "owner", TJ_STR)->str, EDU_BDF));
+	CHECK_EQ(tu_jmust(j, "size", TJ_NUM)->num, 65536);
+	CHECK(!strcmp(tu_jmust(j, "backend", TJ_STR)->str, "sg"));
+	tu_run_free(&r);
+	CHECK_EQ(atoi(pci_attr(EDU_BDF, "dma_mask_bits")), 28);
+
+	/* buf list shows it with its owner, buf info its segments. */
+	MAPDEV_OK(&r, "buf", "list", "--json");
+	j = tu_json_parse(r.out);
+	found = 0;
+	for (e = j->child; e; e = e->next)
+		if (!strcmp(tu_jget(e, "name")->str, name)) {
+			CHECK(!strcmp(tu_jget(e, "owner")->str, EDU_BDF));
+			found++;
+		}
+	CHECK_EQ(found, 1);
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "buf", "list");
+	EXPECT_IN(r.out, name);
+	EXPECT_IN(r.out, EDU_BDF);
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "buf", "info", name, "--segments", "--json");
+	j = tu_json_parse(r.out);
+	for (s = tu_jmust(j, "segments", TJ_ARR)->child; s; s = s->next)
+		CHECK(tu_jhex(tu_jget(s, "dma_addr")) +
+		      (uint64_t)tu_jget(s, "len")->num <= 1ull << 28);
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "buf", "info", name);
+	EXPECT_IN(r.out, "owner:      " EDU_BDF " (mapdev_pci)");
+	tu_run_free(&r);
+	/* It is a buffer like any: peek and poke. */
+	MAPDEV_OK(&r, "poke", name, "0x40", "0x600df00d");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "peek", name, "0x40");
+	EXPECT_IN(r.out, "0x600df00d");
+	tu_run_free(&r);
+
+	/* buf rm goes through the function. */
+	MAPDEV_OK(&r, "buf", "rm", name);
+	tu_run_free(&r);
+	CHECK(access("/dev/mapdev/", F_OK) == 0);
+	TU_MAPDEV(&r, "buf", "info", name);
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "no such buffer");
+	tu_run_free(&r);
+
+	/* pci buf rm; a name it does not have is an error, the rest go. */
+	MAPDEV_OK(&r, "pci", "buf", "create", EDU_BDF, name, "8K");
+	EXPECT_IN(r.out, "created /dev/mapdev/");
+	EXPECT_IN(r.out, ": 8K, coherent, cached");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "pci", "buf", "create", EDU_BDF, name2, "8K");
+	tu_run_free(&r);
+	TU_MAPDEV(&r, "pci", "buf", "create", EDU_BDF, name2, "8K");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "already exists");
+	tu_run_free(&r);
+	TU_MAPDEV(&r, "pci", "buf", "rm", EDU_BDF, name, "nope", name2);
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "nope: no such buffer of " EDU_BDF);
+	tu_run_free(&r);
+	CHECK(access("/dev/mapdev/edu-two", F_OK) != 0);
+	MAPDEV_OK(&r, "buf", "list", "--json");
+	CHECK(!strstr(r.out, name));
+	CHECK(!strstr(r.out, name2));
+	tu_run_free(&r);
+
+	/* A mask the platform cannot do; one too small for the size. */
+	TU_MAPDEV(&r, "pci", "buf", "create", EDU_BDF, name, "64K",
+		  "--dma-bits", "12");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "cannot set a 12-bit DMA mask: the platform cannot "
+		  "address that");
+	tu_run_free(&r);
+	TU_MAPDEV(&r, "pci", "buf", "create", EDU_BDF, name, "64M",
+		  "--dma-bits", "24", "--backend", "sg");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "DMA mask is 24 bits: its memory must come from "
+		  "below 16M");
+	tu_run_free(&r);
+
+	/* Not bound: told so; unbinding takes the function's buffers. */
+	MAPDEV_OK(&r, "pci", "buf", "create", EDU_BDF, name, "4K",
+		  "--dma-bits", "32");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "pci", "unbind", EDU_BDF);
+	tu_run_free(&r);
+	CHECK(access("/dev/mapdev/edu-dma", F_OK) != 0);
+	MAPDEV_OK(&r, "buf", "list", "--json");
+	CHECK(!strstr(r.out, name));
+	tu_run_free(&r);
+	TU_MAPDEV(&r, "pci", "buf", "create", EDU_BDF, name, "4K");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "not bound to mapdev_pci");
+	tu_run_free(&r);
+	release(EDU_BDF);
+}
+
+/* --json is valid JSON when nothing came too. */
+TEST(irq_json_on_timeout)
+{
+	struct tu_json *j;
+	struct tu_run r;
+
+	need_pci(EDU_BDF);
+	need_module("mapdev_pci", "");
+	release(EDU_BDF);
+	tool_bind(EDU_BDF);
+	TU_MAPDEV(&r, "pci", "irq", EDU_BDF, "--timeout", "300", "--json");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "no interrupt within 300 ms");
+	j = tu_json_parse(r.out);
+	CHECK(!strcmp(tu_jmust(j, "bdf", TJ_STR)->str, EDU_BDF));
+	CHECK(!strcmp(tu_jmust(j, "interrupt", TJ_STR)->str, "msi"));
+	CHECK_EQ(tu_jmust(j, "received", TJ_NUM)->num, 0);
+	CHECK(tu_jget(j, "count")->type == TJ_NULL);
+	CHECK(tu_jmust(j, "timed_out", TJ_BOOL)->b);
+	tu_run_free(&r);
+	release(EDU_BDF);
+}
+
+/* A BAR is filled only as far as asked; config writes say what may. */
+TEST(fill_bar_needs_a_length_config_write_says_why)
+{
+	struct tu_run r;
+
+	need_pci(EDU_BDF);
+	need_module("mapdev_pci", "");
+	release(EDU_BDF);
+	tool_bind(EDU_BDF);
+	/* 5! in the factorial register must survive the refusal. */
+	MAPDEV_OK(&r, "poke", EDU_NODE, "0x8", "5");
+	tu_run_free(&r);
+	usleep(100000);
+	TU_MAPDEV(&r, "fill", EDU_NODE, "0");
+	EXPECT_EXIT(&r, 2);
+	EXPECT_IN(r.err, "region 0 'bar0' is a BAR");
+	EXPECT_IN(r.err, "give --length");
+	EXPECT_IN(r.err, "--force");
+	EXPECT_IN(r.err, "--help");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "peek", EDU_NODE, "0x8");
+	EXPECT_IN(r.out, ": 0x00000078");
+	tu_run_free(&r);
+	/* An explicit length: the liveness register, inverted on read. */
+	MAPDEV_OK(&r, "fill", EDU_NODE, "0x0f0f0f0f", "-w", "32", "-o", "4",
+		  "-l", "4");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "peek", EDU_NODE, "0x4");
+	EXPECT_IN(r.out, ": 0xf0f0f0f0");
+	tu_run_free(&r);
+
+	TU_MAPDEV(&r, "poke", EDU_NODE, "6:0", "0x1234", "16");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "Operation not permitted");
+	EXPECT_IN(r.err, "only the bus master bit");
+	tu_run_free(&r);
+	release(EDU_BDF);
+}
+
+/* pci cache: write-combining of a prefetchable BAR from the command. */
+TEST(cache_wc_on_a_prefetchable_bar)
+{
+	struct tu_json *j, *r2;
+	struct tu_run r;
+	void *p;
+	int fd;
+
+	need_pci(IVSHMEM_BDF);
+	need_module("mapdev_pci", "");
+	release(IVSHMEM_BDF);
+	tool_bind(IVSHMEM_BDF);
+	MAPDEV_OK(&r, "pci", "cache", "00:12.0", "bar2", "wc");
+	EXPECT_IN(r.out, "bar2's mappings from now on are wc");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "pci", "info", IVSHMEM_BDF, "--json");
+	j = tu_json_parse(r.out);
+	r2 = region(j, 2);
+	CHECK(!strcmp(tu_jget(r2, "cache")->str, "wc"));
+	/* Absent BARs and what cannot be mapped have no cache mode. */
+	CHECK(tu_jget(region(j, 1), "cache")->type == TJ_NULL);
+	CHECK(tu_jget(region(j, REGION_CONFIG), "cache")->type == TJ_NULL);
+	tu_run_free(&r);
+	/* Not prefetchable, not mappable, absent. */
+	TU_MAPDEV(&r, "pci", "cache", IVSHMEM_BDF, "0", "wc");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "bar0 cannot be mapped");
+	tu_run_free(&r);
+	TU_MAPDEV(&r, "pci", "cache", IVSHMEM_BDF, "3", "uncached");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "has no bar3");
+	tu_run_free(&r);
+	/* While mapped: no change. */
+	fd = pci_open(IVSHMEM_BDF);
+	p = map(fd, 4096, PROT_READ, (off_t)MAPDEV_REGION_OFFSET(2));
+	TU_MAPDEV(&r, "pci", "cache", IVSHMEM_BDF, "2", "uncached");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "bar2 is mapped now");
+	tu_run_free(&r);
+	munmap(p, 4096);
+	close(fd);
+	MAPDEV_OK(&r, "pci", "cache", IVSHMEM_BDF, "2", "uncached");
+	tu_run_free(&r);
+	release(IVSHMEM_BDF);
+
+	/* edu's BAR0 is not prefetchable. */
+	need_pci(EDU_BDF);
+	release(EDU_BDF);
+	tool_bind(EDU_BDF);
+	TU_MAPDEV(&r, "pci", "cache", EDU_BDF, "bar0", "wc");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "bar0 is not prefetchable");
 	tu_run_free(&r);
 	release(EDU_BDF);
 }

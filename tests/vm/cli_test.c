@@ -3,12 +3,16 @@
  * VM tests of the mapdev command against mapdev_buf: buf create, list,
  * info and rm; peek and poke at every width; dump and fill; errors and
  * exit codes; progress only on a terminal; and `mapdev maps` of a process
- * that maps a buffer showing it as a mapdev device mapping.
+ * that maps a buffer showing it as a mapdev device mapping.  Then what
+ * issue 17 found: real sizes, the kernel's reasons for a refusal,
+ * read()/write() while an O_SYNC mapping excludes ours, DMA segments, and
+ * what a user who is not root can do and is told.
  */
 #define HARNESS_IMPLEMENTATION
 #include "mapdev_test.h"
 #include "../unit/testutil.h"
 
+#include <grp.h>
 #include <mapdev.h>
 
 const char *harness_suite = "cli_vm";
@@ -466,5 +470,373 @@ TEST(maps_shows_the_buffer)
 	/* buf list counts the child's mapping. */
 	CHECK_EQ(tu_jget(listed(name), "map_count")->num, 1);
 	tu_child_stop(&c);
+	buf_destroy(name);
+}
+
+/* ------------------------------------------------- issue 17's rough edges */
+
+/* The size a buffer reports is the one it has: pages, not what was asked. */
+TEST(buf_create_reports_the_real_size)
+{
+	char name1[MAPDEV_NAME_LEN], name2[MAPDEV_NAME_LEN];
+	const char *one = name1, *odd = name2;
+	struct tu_json *e;
+	struct tu_run r;
+
+	setup();
+	snprintf(name1, sizeof(name1), "%s", bufname("one"));
+	MAPDEV_OK(&r, "buf", "create", (char *)one, "1");
+	EXPECT_IN(r.out, "/dev/mapdev/");
+	EXPECT_IN(r.out, ": 4K (1 byte asked, rounded up to whole pages)");
+	tu_run_free(&r);
+	snprintf(name2, sizeof(name2), "%s", bufname("odd"));
+	MAPDEV_OK(&r, "buf", "create", (char *)odd, "4097");
+	EXPECT_IN(r.out, ": 8K (4097 bytes asked");
+	tu_run_free(&r);
+	e = listed(odd);
+	CHECK(e);
+	CHECK_EQ(tu_jget(e, "size")->num, 8192);
+	MAPDEV_OK(&r, "buf", "info", (char *)odd);
+	EXPECT_IN(r.out, "size:       8192 (8K)");
+	tu_run_free(&r);
+	/* An exact size says nothing more. */
+	buf_destroy(one);
+	MAPDEV_OK(&r, "buf", "create", (char *)one, "64K");
+	EXPECT_IN(r.out, ": 64K, coherent, cached\n");
+	tu_run_free(&r);
+	buf_destroy(one);
+	buf_destroy(odd);
+}
+
+/* What the kernel knows of a refusal reaches the user. */
+TEST(buf_create_says_why)
+{
+	const char *name = bufname("why");
+	uint64_t cma = 0;
+	struct tu_run r;
+	char line[256];
+	FILE *f;
+
+	setup();
+	TU_MAPDEV(&r, "buf", "create", (char *)name, "5M", "--backend",
+		  "contig");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "contig buffers are at most 4M");
+	EXPECT_IN(r.err, "--backend sg");
+	tu_run_free(&r);
+
+	f = fopen("/proc/meminfo", "re");
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CmaTotal:", 9))
+			cma = strtoull(line + 9, NULL, 10);
+	fclose(f);
+	TU_MAPDEV(&r, "buf", "create", (char *)name, "64M");
+	if (r.status == 0) {
+		/* A kernel with enough CMA: then it is no error at all. */
+		CHECK(cma >= 64 * 1024);
+		tu_run_free(&r);
+		buf_destroy(name);
+	} else {
+		EXPECT_EXIT(&r, 1);
+		EXPECT_IN(r.err, "Cannot allocate memory");
+		EXPECT_IN(r.err, cma ? "CmaFree" : "this kernel has none");
+		EXPECT_IN(r.err, "--backend sg");
+		tu_run_free(&r);
+	}
+
+	TU_MAPDEV(&r, "buf", "create", (char *)name, "1024G", "--backend",
+		  "sg");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "more than the machine has available: MemAvailable");
+	tu_run_free(&r);
+	CHECK(!listed(name));
+}
+
+/* A child holds an O_SYNC (uncached) mapping of a cached buffer. */
+static const char *osync_name;
+
+static int osync_setup(char *msg, size_t len)
+{
+	char path[96];
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/mapdev/%s", osync_name);
+	fd = open(path, O_RDWR | O_SYNC);
+	if (fd < 0) {
+		snprintf(msg, len, "open %s: %s", path, strerror(errno));
+		return 1;
+	}
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		snprintf(msg, len, "mmap O_SYNC: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+TEST(osync_mapping_elsewhere_falls_back_to_read_write)
+{
+	const char *name = bufname("osync");
+	struct tu_child c;
+	char path[96], b[8];
+	struct tu_run r;
+	int fd;
+
+	setup();
+	osync_name = name;
+	buf_create(name, 64 * 1024, MAPDEV_BACKEND_SG, MAPDEV_CACHE_CACHED);
+	tu_child_start(&c, osync_setup);
+	CHECK(!strcmp(sysfs(name, "memtype"), "uncached"));
+
+	/* Each still works, and says why it does not map. */
+	MAPDEV_OK(&r, "poke", (char *)name, "0x10", "0xcafef00d");
+	EXPECT_IN(r.out, "wrote 0xcafef00d");
+	EXPECT_IN(r.err, "another cache mode");
+	EXPECT_IN(r.err, "read()/write()");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "peek", (char *)name, "0x10");
+	EXPECT_IN(r.out, ": 0xcafef00d");
+	EXPECT_IN(r.err, "uncached");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "fill", (char *)name, "0x5a", "-o", "0x100", "-l", "16");
+	EXPECT_IN(r.out, "filled 16 ");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "dump", (char *)name, "0x100", "16");
+	EXPECT_IN(r.out, "00000100  5a 5a 5a 5a");
+	tu_run_free(&r);
+	/* The bytes are where they should be. */
+	snprintf(path, sizeof(path), "/dev/mapdev/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK_EQ(pread(fd, b, 4, 0x10), 4);
+	CHECK_EQ(b[0] & 0xff, 0x0d);
+	CHECK_EQ(b[3] & 0xff, 0xca);
+	CHECK_EQ(pread(fd, b, 1, 0x10f), 1);
+	CHECK_EQ(b[0], 0x5a);
+	CHECK_EQ(pread(fd, b, 1, 0x110), 1);
+	CHECK_EQ(b[0], 0);
+	close(fd);
+	tu_child_stop(&c);
+	/* Mapped again once nothing else is: no note. */
+	MAPDEV_OK(&r, "peek", (char *)name, "0x10");
+	CHECK_EQ(strlen(r.err), 0);
+	tu_run_free(&r);
+	buf_destroy(name);
+}
+
+static const char *map_name;
+static int map_setup(char *msg, size_t len);
+
+/*
+ * Every DMA segment of a scattered buffer, with --segments.  To make it
+ * scattered, 4 MiB blocks are taken and every other one given back first:
+ * the sg backend takes the largest blocks free, these, which are not
+ * neighbours (8 segments seen on 6.1, where 256 MiB in one go came in one).
+ */
+TEST_TIMEOUT(buf_info_segments, 300)
+{
+	char name[MAPDEV_NAME_LEN], h[MAPDEV_NAME_LEN];
+	struct tu_json *j, *reg, *s;
+	uint64_t off = 0, size = 32ull << 20;
+	unsigned int n = 0, nsysfs, i;
+	bool held[16];
+	struct tu_run r;
+	int ctl;
+
+	setup();
+	snprintf(name, sizeof(name), "%s", bufname("segs"));
+	ctl = ctl_open();
+	for (i = 0; i < 16; i++) {
+		snprintf(h, sizeof(h), "segh-%d-%u", (int)getpid() % 1000000, i);
+		held[i] = !buf_create_raw(ctl, h, 4 << 20,
+					  MAPDEV_BACKEND_CONTIG,
+					  MAPDEV_CACHE_CACHED);
+	}
+	for (i = 0; i < 16; i += 2) {
+		snprintf(h, sizeof(h), "segh-%d-%u", (int)getpid() % 1000000, i);
+		if (held[i])
+			buf_destroy_raw(ctl, h);
+	}
+	buf_create(name, size, MAPDEV_BACKEND_SG, MAPDEV_CACHE_CACHED);
+	for (i = 1; i < 16; i += 2) {
+		snprintf(h, sizeof(h), "segh-%d-%u", (int)getpid() % 1000000, i);
+		if (held[i])
+			buf_destroy_raw(ctl, h);
+	}
+	close(ctl);
+	nsysfs = (unsigned int)sysfs_ll(name, "dma_segments");
+	MAPDEV_OK(&r, "buf", "info", (char *)name, "--segments", "--json");
+	j = tu_json_parse(r.out);
+	reg = tu_jmust(j, "regions", TJ_ARR)->child;
+	CHECK_EQ(tu_jmust(reg, "nr_segments", TJ_NUM)->num, nsysfs);
+	s = tu_jmust(j, "segments", TJ_ARR)->child;
+	CHECK(s);
+	/* The first is the region's DMA address; they tile the buffer. */
+	CHECK_EQ(tu_jhex(tu_jget(s, "dma_addr")),
+		 tu_jhex(tu_jget(reg, "dma_addr")));
+	for (; s; s = s->next, n++) {
+		CHECK_EQ(tu_jhex(tu_jget(s, "offset")), off);
+		CHECK(tu_jmust(s, "len", TJ_NUM)->num > 0);
+		CHECK(tu_jhex(tu_jget(s, "dma_addr")) != 0);
+		off += (uint64_t)tu_jget(s, "len")->num;
+	}
+	CHECK_EQ(off, size);
+	CHECK_EQ(n, nsysfs);
+	tu_run_free(&r);
+
+	MAPDEV_OK(&r, "buf", "info", (char *)name, "--segments");
+	EXPECT_IN(r.out, "segments:   ");
+	EXPECT_IN(r.out, "DMA_ADDR");
+	if (nsysfs > 1) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "%u DMA segments", nsysfs);
+		EXPECT_IN(r.out, want);
+	}
+	tu_run_free(&r);
+	/* Without --segments, a scattered one says the address is the first. */
+	MAPDEV_OK(&r, "buf", "info", (char *)name);
+	if (nsysfs > 1)
+		EXPECT_IN(r.out, "(the first segment's; --segments lists all)");
+	CHECK(!strstr(r.out, "segments:   "));
+	tu_run_free(&r);
+	printf("# %s: %u DMA segments for %llu MiB\n", name, nsysfs,
+	       (unsigned long long)(size >> 20));
+
+	/* mapdev maps of a process mapping it says how many there are. */
+	{
+		struct tu_child c;
+		struct tu_json *m, *md;
+		char pid[16], want[96];
+		int found = 0;
+
+		map_name = name;
+		tu_child_start(&c, map_setup);
+		snprintf(pid, sizeof(pid), "%d", (int)c.pid);
+		MAPDEV_OK(&r, "maps", pid, "--json");
+		j = tu_json_parse(r.out);
+		for (m = tu_jget(j, "mappings")->child; m; m = m->next) {
+			md = tu_jget(m, "mapdev");
+			if (md->type != TJ_OBJ)
+				continue;
+			CHECK_EQ(tu_jmust(md, "nr_segments", TJ_NUM)->num,
+				 nsysfs);
+			found++;
+		}
+		CHECK_EQ(found, 1);
+		tu_run_free(&r);
+		MAPDEV_OK(&r, "maps", pid);
+		snprintf(want, sizeof(want), "(the first of %u DMA segments: "
+			 "mapdev buf info %s --segments)", nsysfs, name);
+		if (nsysfs > 1)
+			EXPECT_IN(r.out, want);
+		tu_run_free(&r);
+		tu_child_stop(&c);
+	}
+	buf_destroy(name);
+}
+
+/* Run the tool as nobody (65534), with no supplementary groups. */
+static void run_as_nobody(struct tu_run *res, char *const args[])
+{
+	char *argv[12] = { (char *)tu_tool() };
+	int out = memfd_create("out", MFD_CLOEXEC);
+	int err = memfd_create("err", MFD_CLOEXEC);
+	int st, i;
+	pid_t p;
+
+	for (i = 0; args[i] && i < 10; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	CHECK(out >= 0 && err >= 0);
+	fflush(stdout);
+	p = fork();
+	CHECK(p >= 0);
+	if (!p) {
+		dup2(out, 1);
+		dup2(err, 2);
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(125);
+		execv(argv[0], argv);
+		_exit(126);
+	}
+	CHECK_EQ(waitpid(p, &st, 0), p);
+	res->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	res->out = tu_slurp_fd(out);
+	res->err = tu_slurp_fd(err);
+	close(out);
+	close(err);
+	if (res->status == 125 || res->status == 126)
+		SKIP("cannot run the tool as nobody (%d)", res->status);
+}
+
+TEST(non_root_list_info_and_the_way_in)
+{
+	const char *name = bufname("user");
+	char *list[] = { "buf", "list", "--json", NULL };
+	char *info[] = { "buf", "info", (char *)name, NULL };
+	char *info_json[] = { "buf", "info", (char *)name, "--json", NULL };
+	char *segs[] = { "buf", "info", (char *)name, "--segments", NULL };
+	char *peek[] = { "peek", (char *)name, "0", NULL };
+	char *create[] = { "buf", "create", "cli-user-new", "4K", NULL };
+	struct tu_json *j, *e, *reg;
+	char path[96];
+	struct tu_run r;
+	int found = 0;
+
+	setup();
+	buf_create(name, 8192, MAPDEV_BACKEND_COHERENT, MAPDEV_CACHE_CACHED);
+	snprintf(path, sizeof(path), "/dev/mapdev/%s", name);
+
+	/* Listing needs nothing. */
+	run_as_nobody(&r, list);
+	EXPECT_EXIT(&r, 0);
+	j = tu_json_parse(r.out);
+	for (e = j->child; e; e = e->next)
+		found += !strcmp(tu_jget(e, "name")->str, name);
+	CHECK_EQ(found, 1);
+	tu_run_free(&r);
+	/* Info without access: what sysfs says, and how to get in. */
+	run_as_nobody(&r, info);
+	EXPECT_EXIT(&r, 0);
+	EXPECT_IN(r.out, "size:       8192 (8K)");
+	EXPECT_IN(r.out, "regions:    unknown (");
+	EXPECT_IN(r.out, "Permission denied");
+	EXPECT_IN(r.out, "group mapdev");
+	EXPECT_IN(r.out, "/usr/lib/udev/rules.d/60-mapdev.rules");
+	tu_run_free(&r);
+	run_as_nobody(&r, peek);
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "Permission denied");
+	EXPECT_IN(r.err, "usermod -aG mapdev");
+	tu_run_free(&r);
+	run_as_nobody(&r, create);
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "Permission denied");
+	EXPECT_IN(r.err, "CAP_SYS_ADMIN");
+	tu_run_free(&r);
+
+	/* With access to the node (what the group rule gives): regions. */
+	CHECK_OK(chmod(path, 0666));
+	run_as_nobody(&r, info_json);
+	EXPECT_EXIT(&r, 0);
+	j = tu_json_parse(r.out);
+	reg = tu_jmust(j, "regions", TJ_ARR)->child;
+	CHECK(reg);
+	CHECK_EQ(tu_jmust(reg, "size", TJ_NUM)->num, 8192);
+	/* The DMA address is root's. */
+	CHECK(tu_jget(reg, "dma_addr")->type == TJ_NULL);
+	tu_run_free(&r);
+	run_as_nobody(&r, peek);
+	EXPECT_EXIT(&r, 0);
+	tu_run_free(&r);
+	run_as_nobody(&r, segs);
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "listing DMA segments needs root (CAP_SYS_ADMIN)");
+	CHECK_EQ(strlen(r.out), 0);
+	tu_run_free(&r);
 	buf_destroy(name);
 }

@@ -3,7 +3,9 @@
  * VM tests of libmapdev against mapdev_buf: the control device (create,
  * list, destroy), device handles and their regions, mappings at any
  * offset, sync, DMA segments, and the maps reader joining a live mapdev
- * mapping with sysfs.
+ * mapping with sysfs; then against mapdev_pci and edu: a function's DMA
+ * mask and buffers, the list of every buffer with its owner, and what a
+ * function's driver serves through it.
  */
 #define HARNESS_IMPLEMENTATION
 #include "mapdev_test.h"
@@ -341,4 +343,190 @@ TEST(maps_joins_sysfs)
 	mapdev_device_close(dev);
 	CHECK_OK(mapdev_bufctl_destroy(c, name));
 	mapdev_bufctl_close(c);
+}
+
+/* ---------------------------------------------------- PCI functions' DMA */
+
+#define EDU_BDF		"0000:00:10.0"
+
+/* edu bound to mapdev_pci through the library; NULL (a skip) if absent. */
+static struct mapdev_pci *edu_bound(struct mapdev_device **dev)
+{
+	struct mapdev_pci *pci;
+
+	if (access("/sys/bus/pci/devices/" EDU_BDF, F_OK))
+		SKIP("no edu at %s (scripts/vm attaches one)", EDU_BDF);
+	need_module("mapdev_pci", NULL);
+	pci = mapdev_pci_open(EDU_BDF);
+	CHECK(pci);
+	/* A fresh probe, whatever an earlier test left behind. */
+	if (mapdev_pci_is_bound(pci))
+		CHECK_OK(mapdev_pci_unbind(pci, 0));
+	if (mapdev_pci_bind(pci) || mapdev_pci_wait_device(pci, 5000))
+		FAILF("bind %s: %s", EDU_BDF, strerror(errno));
+	*dev = mapdev_pci_open_device(pci, O_RDWR);
+	if (!*dev)
+		FAILF("open %s: %s", mapdev_pci_device_name(pci),
+		      strerror(errno));
+	return pci;
+}
+
+static void edu_release(struct mapdev_pci *pci, struct mapdev_device *dev)
+{
+	mapdev_device_close(dev);
+	CHECK_OK(mapdev_pci_unbind(pci, 0));
+	mapdev_pci_close(pci);
+}
+
+TEST(pci_buf_create_destroy_and_the_list_of_every_buffer)
+{
+	struct mapdev_dma_segment *segs;
+	struct mapdev_device *dev, *b;
+	struct mapdev_buflist *l;
+	struct mapdev_pci *pci;
+	char name[MAPDEV_NAME_LEN];
+	size_t n, i;
+	ssize_t k;
+
+	pci = edu_bound(&dev);
+	snprintf(name, sizeof(name), "%s", bufname("pci"));
+	CHECK_EQ(mapdev_pci_dma_mask_bits(pci), 32);
+	CHECK_OK(mapdev_pci_set_dma_mask(dev, 28));
+	CHECK_EQ(mapdev_pci_dma_mask_bits(pci), 28);
+	CHECK_OK(mapdev_pci_buf_create(dev, name, 3 * 4096 + 1,
+				       MAPDEV_BACKEND_SG, MAPDEV_CACHE_WC));
+	CHECK_ERRNO(mapdev_pci_buf_create(dev, name, 4096,
+					  MAPDEV_BACKEND_SG,
+					  MAPDEV_CACHE_CACHED), EEXIST);
+
+	/* In the list of every buffer, with its owner. */
+	l = mapdev_buflist_read();
+	CHECK(l);
+	k = mapdev_buflist_find(l, name);
+	CHECK(k >= 0);
+	CHECK(!strcmp(mapdev_buflist_driver(l, k), "mapdev_pci"));
+	CHECK(!strcmp(mapdev_buflist_owner(l, k), EDU_BDF));
+	CHECK_EQ(mapdev_buflist_size(l, k), 4 * 4096);
+	CHECK_EQ(mapdev_buflist_backend(l, k), MAPDEV_BACKEND_SG);
+	CHECK_EQ(mapdev_buflist_cache(l, k), MAPDEV_CACHE_WC);
+	for (i = 1; i < mapdev_buflist_count(l); i++)
+		CHECK(strcmp(mapdev_buflist_name(l, i - 1),
+			     mapdev_buflist_name(l, i)) < 0);
+	mapdev_buflist_free(l);
+
+	/* Its DMA addresses fit the function's 28 bits. */
+	b = mapdev_device_open(name, O_RDWR);
+	CHECK(b);
+	segs = mapdev_device_dma_segments(b, 0, &n);
+	CHECK(segs && n >= 1);
+	for (i = 0; i < n; i++)
+		CHECK(segs[i].dma_addr + segs[i].len <= 1ull << 28);
+	free(segs);
+	mapdev_device_close(b);
+
+	CHECK_OK(mapdev_pci_buf_destroy(dev, name));
+	CHECK_ERRNO(mapdev_pci_buf_destroy(dev, name), ENOENT);
+	l = mapdev_buflist_read();
+	CHECK(l);
+	CHECK_ERRNO(mapdev_buflist_find(l, name), ENOENT);
+	mapdev_buflist_free(l);
+
+	/* Checked before the kernel sees them. */
+	CHECK_ERRNO(mapdev_pci_set_dma_mask(dev, 11), EINVAL);
+	CHECK_ERRNO(mapdev_pci_set_dma_mask(dev, 65), EINVAL);
+	CHECK_ERRNO(mapdev_pci_buf_create(dev, "a/b", 4096, 0, 0), EINVAL);
+	CHECK_ERRNO(mapdev_pci_buf_create(dev, name, 0, 0, 0), EINVAL);
+	CHECK_ERRNO(mapdev_pci_buf_create(dev, name, 4096,
+					  MAPDEV_BACKEND_IOMEM, 0), EINVAL);
+	CHECK_ERRNO(mapdev_pci_buf_destroy(dev, ""), EINVAL);
+	/* x86 cannot give a function a 12-bit mask. */
+	CHECK_ERRNO(mapdev_pci_set_dma_mask(dev, 12), EIO);
+	CHECK_OK(mapdev_pci_set_dma_mask(dev, 32));
+	edu_release(pci, dev);
+}
+
+/* A buffer's node is not a PCI function: its ioctls are unknown there. */
+TEST(pci_ioctls_on_another_device)
+{
+	const char *name = bufname("notpci");
+	struct mapdev_device *dev;
+
+	buf_create(name, 4096, MAPDEV_BACKEND_COHERENT, MAPDEV_CACHE_CACHED);
+	dev = mapdev_device_open(name, O_RDWR);
+	CHECK(dev);
+	CHECK_ERRNO(mapdev_pci_set_dma_mask(dev, 32), ENOTTY);
+	CHECK_ERRNO(mapdev_pci_buf_create(dev, "x", 4096, 0, 0), ENOTTY);
+	CHECK_ERRNO(mapdev_pci_buf_destroy(dev, "x"), ENOTTY);
+	mapdev_device_close(dev);
+	buf_destroy(name);
+}
+
+/* The three PCI ioctls need CAP_SYS_ADMIN, even on an fd root opened. */
+TEST(pci_ioctls_need_cap_sys_admin)
+{
+	struct mapdev_device *dev;
+	struct mapdev_pci *pci;
+	int st;
+	pid_t p;
+
+	pci = edu_bound(&dev);
+	fflush(stdout);
+	p = fork();
+	CHECK(p >= 0);
+	if (!p) {
+		int bad = 0;
+
+		/* The fd stays; the capabilities go with the uid. */
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(99);
+		bad |= !(mapdev_pci_set_dma_mask(dev, 32) && errno == EPERM);
+		bad |= !(mapdev_pci_buf_create(dev, "lib-noperm", 4096, 0, 0) &&
+			 errno == EPERM) << 1;
+		bad |= !(mapdev_pci_buf_destroy(dev, "lib-noperm") &&
+			 errno == EPERM) << 2;
+		_exit(bad);
+	}
+	CHECK_EQ(waitpid(p, &st, 0), p);
+	CHECK(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 99)
+		SKIP("cannot become nobody");
+	if (WEXITSTATUS(st))
+		FAILF("without CAP_SYS_ADMIN: %s%s%s did not fail with EPERM",
+		      WEXITSTATUS(st) & 1 ? "SET_DMA_MASK " : "",
+		      WEXITSTATUS(st) & 2 ? "BUF_CREATE " : "",
+		      WEXITSTATUS(st) & 4 ? "BUF_DESTROY" : "");
+	CHECK(access("/dev/mapdev/lib-noperm", F_OK) != 0);
+	edu_release(pci, dev);
+}
+
+/* What a function's driver serves through it, as bind should know. */
+TEST(pci_users)
+{
+	struct mapdev_device *dev;
+	struct mapdev_pci *pci, *v;
+	char buf[256];
+
+	/* mapdev_pci itself is a pass-through driver: no users. */
+	pci = edu_bound(&dev);
+	CHECK_EQ(mapdev_pci_users(pci, buf, sizeof(buf)), 0);
+	CHECK_EQ(buf[0], '\0');
+	edu_release(pci, dev);
+	pci = mapdev_pci_open(EDU_BDF);
+	CHECK(pci);
+	CHECK(!mapdev_pci_driver(pci));
+	CHECK_EQ(mapdev_pci_users(pci, NULL, 0), 0);
+	mapdev_pci_close(pci);
+
+	/* The guest's root file system: virtio-pci at 00:01.0. */
+	v = mapdev_pci_open("00:01.0");
+	if (!v || !mapdev_pci_driver(v) ||
+	    strcmp(mapdev_pci_driver(v), "virtio-pci"))
+		SKIP("no virtio-pci function at 00:01.0");
+	CHECK_EQ(mapdev_pci_users(v, buf, sizeof(buf)), 1);
+	CHECK(!strncmp(buf, "virtio", 6));
+	/* Cut short, still terminated. */
+	CHECK_EQ(mapdev_pci_users(v, buf, 4), 1);
+	CHECK_EQ(strlen(buf), 3);
+	mapdev_pci_close(v);
 }
