@@ -74,9 +74,10 @@ deb:
 			tar -xf - -C $(DEB_OUT)/src/mapdev-$(MAPDEV_VERSION); \
 	fi
 	cd $(DEB_OUT)/src/mapdev-$(MAPDEV_VERSION) && \
-		dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		dpkg-buildpackage -us -uc >../build.log 2>&1 || \
 		{ tail -n 30 ../build.log >&2; echo "make deb: dpkg-buildpackage failed; log: $(DEB_OUT)/src/build.log" >&2; exit 1; }
-	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.changes $(DEB_OUT)/src/*.buildinfo $(DEB_OUT)/
+	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.changes $(DEB_OUT)/src/*.buildinfo \
+		$(DEB_OUT)/src/*.dsc $(DEB_OUT)/src/*.tar.* $(DEB_OUT)/
 	@ls $(DEB_OUT)/*.deb
 
 package-check: deb tests
