@@ -32,9 +32,12 @@ MODULES_INSTALL_DIR ?= extra
 install: install-modules
 
 # depmod only for the machine itself: into a DESTDIR the packager runs it.
+# Not signed: Debian's headers lack the kernel's signing key (sign-file
+# would only print SSL errors); DKMS signs with its own key (README).
 install-modules: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel INSTALL_MOD_PATH=$(DESTDIR) \
-		INSTALL_MOD_DIR=$(MODULES_INSTALL_DIR) modules_install
+		INSTALL_MOD_DIR=$(MODULES_INSTALL_DIR) CONFIG_MODULE_SIG_ALL= \
+		modules_install
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
 # The tree DKMS builds: kernel/'s sources, the uapi header, dkms.conf
