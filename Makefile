@@ -53,7 +53,9 @@ help:
 	@echo "make check    run every test: host tests and the VM suite"
 	@echo "make demo     boot the VM and show mapdev at work"
 	@echo "make bench    run the benchmarks in the VM"
-	@echo "make install  install library, header and tool (PREFIX, DESTDIR)"
+	@echo "make install  install library, header and tool (PREFIX, DESTDIR), and the modules"
+	@echo "make deb      Debian packages (mapdev-dkms, libmapdev0, -dev, mapdev-tools) in build/deb/"
+	@echo "make package-check  the packages installed, built by DKMS and tested in the VM"
 
 deps:
 	scripts/deps
@@ -67,6 +69,7 @@ include tests/tests.mk
 include bench/bench.mk
 include examples/examples.mk
 include tests/fuzz/fuzz.mk
+include debian/packaging.mk
 
 # `make check`: deps, build, host tests, the VM suite; the last line of its
 # output counts every test: "N passed, N failed, N skipped".  The rest runs
