@@ -465,12 +465,8 @@ static int rm_pci_buf(const char *name, const char *bdf)
 	if (mapdev_pci_buf_destroy(dev, name)) {
 		if (errno == ENOENT)
 			ret = fail("%s: no such buffer (gone meanwhile)", name);
-		else if (errno == EPERM)
-			ret = fail("%s: cannot destroy: %s (needs root: "
-				   "CAP_SYS_ADMIN)", name, strerror(errno));
 		else
-			ret = fail("%s: cannot destroy: %s", name,
-				   strerror(errno));
+			ret = pci_buf_destroy_failed(name, bdf);
 	}
 	mapdev_device_close(dev);
 	return ret;

@@ -140,6 +140,25 @@ static const char irq_usage[] =
 "  -h, --help         this help\n";
 
 /* A BDF argument: prints a usage error and returns -1 if it is not one. */
+/*
+ * Why MAPDEV_PCI_IOC_BUF_DESTROY failed (errno), for `pci buf rm` and
+ * `buf rm` of a PCI function's buffer.  Returns EXIT_FAIL.
+ */
+int pci_buf_destroy_failed(const char *name, const char *bdf)
+{
+	if (errno == EPERM)
+		return fail("%s: cannot destroy: %s (needs root: CAP_SYS_ADMIN)",
+			    name, strerror(errno));
+	if (errno == EBUSY)
+		return fail("%s: cannot destroy: %s can still reach it by DMA "
+			    "(its bus master bit is set; MSI sets it at bind): "
+			    "stop the device's DMA and clear bus mastering "
+			    "(bit 2 of the command register, 'mapdev poke "
+			    "pci-%s 6:4 VALUE 16'), or unbind the function",
+			    name, bdf, bdf);
+	return fail("%s: cannot destroy: %s", name, strerror(errno));
+}
+
 static int parse_bdf_arg(const char *str, char *bdf, size_t len)
 {
 	if (!mapdev_pci_parse_bdf(str, bdf, len))
@@ -1015,12 +1034,8 @@ static int pci_buf_rm(int argc, char **argv)
 			continue;
 		if (errno == ENOENT)
 			ret = fail("%s: no such buffer of %s", argv[i], bdf);
-		else if (errno == EPERM)
-			ret = fail("%s: cannot destroy: %s (needs root: "
-				   "CAP_SYS_ADMIN)", argv[i], strerror(errno));
 		else
-			ret = fail("%s: cannot destroy: %s", argv[i],
-				   strerror(errno));
+			ret = pci_buf_destroy_failed(argv[i], bdf);
 	}
 	mapdev_device_close(dev);
 	mapdev_pci_close(pci);

@@ -22,6 +22,7 @@ extern const char *tool_cmd;
 /* "mapdev CMD: message" on stderr.  Returns EXIT_FAIL. */
 __attribute__((format(printf, 1, 2)))
 int fail(const char *fmt, ...);
+int pci_buf_destroy_failed(const char *name, const char *bdf);
 
 /*
  * "mapdev CMD: message" and "Try 'mapdev CMD --help'." on stderr.

@@ -94,9 +94,9 @@ int mapdev_check_name(const char *name)
 }
 EXPORT_SYMBOL_GPL(mapdev_check_name);
 
-/* The drivers' own nodes: buf-control, pci-BDF, phys-NAME, mapdev_edu's. */
+/* The drivers' own nodes: buf-control, pci-BDF, phys-NAME. */
 static const char * const mapdev_reserved_prefixes[] = {
-	"buf-", "edu-", "pci-", "phys-",
+	"buf-", "pci-", "phys-",
 };
 
 /**
@@ -104,7 +104,7 @@ static const char * const mapdev_reserved_prefixes[] = {
  * @name: NUL-terminated
  *
  * As mapdev_check_name(), and not starting with a prefix the drivers name
- * their own devices with ("buf-", "edu-", "pci-", "phys-"): a buffer made
+ * their own devices with ("buf-", "pci-", "phys-"): a buffer made
  * first must not make a driver's later device fail.
  *
  * Return: 0 or -EINVAL.

@@ -888,7 +888,27 @@ TEST(pci_buf_create_list_info_rm)
 	EXPECT_IN(r.out, "0x600df00d");
 	tu_run_free(&r);
 
-	/* buf rm goes through the function. */
+	/*
+	 * buf rm goes through the function: refused while the function can
+	 * master (MSI turned it on at bind), saying how to stop it; once bus
+	 * mastering is off it goes.
+	 */
+	TU_MAPDEV(&r, "buf", "rm", name);
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "can still reach it by DMA");
+	EXPECT_IN(r.err, "clear bus mastering");
+	tu_run_free(&r);
+	{
+		char node[64];
+		int cfd;
+
+		snprintf(node, sizeof(node), "/dev/mapdev/%s", name);
+		CHECK(access(node, F_OK) == 0);
+		cfd = open("/dev/mapdev/" EDU_NODE, O_RDWR | O_CLOEXEC);
+		CHECK(cfd >= 0);
+		bus_master(cfd, 0);
+		close(cfd);
+	}
 	MAPDEV_OK(&r, "buf", "rm", name);
 	tu_run_free(&r);
 	CHECK(access("/dev/mapdev/", F_OK) == 0);

@@ -424,6 +424,17 @@ TEST(pci_buf_create_destroy_and_the_list_of_every_buffer)
 	free(segs);
 	mapdev_device_close(b);
 
+	/* Not while the function can master (MSI turned it on at bind). */
+	CHECK_ERRNO(mapdev_pci_buf_destroy(dev, name), EBUSY);
+	{
+		uint16_t cmd;
+		off_t cfg = (off_t)MAPDEV_REGION_OFFSET(6) + 4;
+
+		CHECK_EQ(pread(mapdev_device_fd(dev), &cmd, 2, cfg), 2);
+		CHECK(cmd & 0x4);
+		cmd &= ~0x4;
+		CHECK_EQ(pwrite(mapdev_device_fd(dev), &cmd, 2, cfg), 2);
+	}
 	CHECK_OK(mapdev_pci_buf_destroy(dev, name));
 	CHECK_ERRNO(mapdev_pci_buf_destroy(dev, name), ENOENT);
 	l = mapdev_buflist_read();
