@@ -48,8 +48,8 @@
 #define IRQ_OFF ((off_t)MAPDEV_REGION_OFFSET(7))
 #define CHUNK 3072			/* a 64x48 frame: one chunk */
 
-#define CPU_REPS 2			/* turns of MMAP and READ */
-#define LAT_REPS 5			/* turns of the latency variants */
+#define CPU_REPS 4			/* turns of MMAP and READ */
+#define LAT_REPS 7			/* turns of the latency variants */
 #define LAT_ROUNDS 20			/* frames (transfers) a turn */
 #define LAT_WARMUP 5
 
@@ -154,6 +154,23 @@ static unsigned long frame_sum(const uint8_t *f, size_t n)
 }
 
 /* -- 1. MMAP vs READ ------------------------------------------------------- */
+
+/* What read() adds to a frame at least: one copy of it, in user space. */
+static double copy_cost(size_t n)
+{
+	static uint8_t a[128 * 96], b[128 * 96];
+	uint64_t t0;
+	int i;
+
+	memset(a, 1, sizeof(a));
+	memcpy(b, a, n);		/* warm */
+	t0 = now_ns();
+	for (i = 0; i < 1000; i++) {
+		memcpy(b, a, n);
+		__asm__ volatile("" : : "r"(b) : "memory");
+	}
+	return (now_ns() - t0) / 1000 / 1e3;
+}
 
 struct cpu_result {
 	double cpu_us;		/* per frame */
@@ -285,7 +302,8 @@ static void run_read(const char *node, unsigned int w, unsigned int h,
 
 struct sample {
 	uint64_t wake;		/* CLOCK_MONOTONIC ns */
-	uint64_t v4l2_ts;	/* mapdev_edu: the buffer's timestamp */
+	uint64_t v4l2_ts;	/* mapdev_edu: the buffer's timestamp;
+				 * mapdev_pci: after reading the count */
 };
 
 static struct sample edu_s[LAT_REPS][LAT_ROUNDS], pci_s[LAT_REPS][LAT_ROUNDS];
@@ -370,9 +388,12 @@ static void upci_open(struct upci *u)
 		die("bus master");
 }
 
-static void upci_xfer(struct upci *u, uint64_t src, uint64_t dst, uint64_t cmd)
+/* One transfer; returns when poll() returned, *@counted after the count. */
+static uint64_t upci_xfer(struct upci *u, uint64_t src, uint64_t dst,
+			  uint64_t cmd, uint64_t *counted)
 {
 	struct pollfd p = { .fd = u->fd, .events = POLLIN };
+	uint64_t woke;
 	uint32_t count;
 
 	*(volatile uint64_t *)(u->bar + 0x80) = src;
@@ -381,9 +402,12 @@ static void upci_xfer(struct upci *u, uint64_t src, uint64_t dst, uint64_t cmd)
 	*(volatile uint64_t *)(u->bar + 0x98) = cmd | 1 | 4;	/* start, irq */
 	if (poll(&p, 1, 10000) != 1)
 		die("poll (no interrupt in 10 s)");
+	woke = now_ns();
 	if (pread(u->fd, &count, 4, IRQ_OFF) != 4)
 		die("irq count");
+	*counted = now_ns();
 	*(volatile uint32_t *)(u->bar + 0x64) = 0x100;		/* ack */
+	return woke;
 }
 
 static void lat_pci(struct upci *u, struct sample *s, int n)
@@ -394,10 +418,11 @@ static void lat_pci(struct upci *u, struct sample *s, int n)
 		/* The same work as mapdev_edu's: draw, fetch, store. */
 		for (k = 0; k < CHUNK; k++)
 			u->buf[k] = k + i;
-		upci_xfer(u, u->dma, 0x40000, 0);
-		upci_xfer(u, 0x40000, u->dma + 4096, 2);
-		s[i].wake = now_ns();
-		s[i].v4l2_ts = 0;
+		uint64_t counted;
+
+		upci_xfer(u, u->dma, 0x40000, 0, &counted);
+		s[i].wake = upci_xfer(u, 0x40000, u->dma + 4096, 2, &counted);
+		s[i].v4l2_ts = counted;		/* here: poll() and the count */
 	}
 }
 
@@ -416,6 +441,9 @@ static void read_trace(struct irqs *edu, struct irqs *pci)
 		die(TRACE "trace");
 	edu->t = calloc(100000, 8);
 	pci->t = calloc(100000, 8);
+	edu->n = pci->n = 0;
+	if (!edu->t || !pci->t)
+		die("calloc");
 	while (fgets(line, sizeof(line), f)) {
 		char *ev = strstr(line, ": irq_handler_entry:"), *p;
 		unsigned long long sec, usec;
@@ -459,12 +487,15 @@ static double irq_to_wake_us(struct irqs *q, uint64_t wake)
 int main(int argc, char **argv)
 {
 	static const struct { unsigned int w, h; int frames; } sizes[] = {
-		{ 64, 48, 25 }, { 128, 96, 8 },
+		{ 64, 48, 20 }, { 128, 96, 6 },
 	};
+	static double cratio[2][CPU_REPS];
+	double cmed[2], copy_us[2];
 	struct cpu_result mm[2] = { 0 }, rd[2] = { 0 };
 	static double le[LAT_REPS * LAT_ROUNDS], lp[LAT_REPS * LAT_ROUNDS],
-		      lv[LAT_REPS * LAT_ROUNDS], ratio[LAT_REPS];
-	double e50, e99, p50, p99, v50, v99, rmed;
+		      lv[LAT_REPS * LAT_ROUNDS], lc[LAT_REPS * LAT_ROUNDS],
+		      ratio[LAT_REPS];
+	double e50, e99, p50, p99, v50, v99, c50, c99, rmed;
 	struct sample warm[LAT_WARMUP];
 	const char *json = NULL;
 	struct irqs qe, qp;
@@ -485,12 +516,12 @@ int main(int argc, char **argv)
 		die("no edu at " EDU " and " PCI " (run under scripts/vm)");
 	/* edu 00:10.0 to mapdev_edu, 00:11.0 to mapdev_pci. */
 	sh("for b in " EDU " " PCI "; do D=/sys/bus/pci/devices/$b; "
-	   "[ -e $D/driver ] && echo $b > $D/driver/unbind; echo > $D/driver_override; done; "
+	   "[ -e $D/driver ] && echo $b > $D/driver/unbind; done; "
 	   "rmmod mapdev_edu mapdev_pci 2>/dev/null; "
-	   "modprobe mapdev_pci irq_mode=msi && modprobe mapdev_edu && "
 	   "echo mapdev_edu > /sys/bus/pci/devices/" EDU "/driver_override && "
-	   "echo " EDU " > /sys/bus/pci/drivers_probe && "
 	   "echo mapdev_pci > /sys/bus/pci/devices/" PCI "/driver_override && "
+	   "modprobe mapdev_pci irq_mode=msi && modprobe mapdev_edu && "
+	   "echo " EDU " > /sys/bus/pci/drivers_probe && "
 	   "echo " PCI " > /sys/bus/pci/drivers_probe");
 	node_of(EDU, node, sizeof(node));
 	pin_irq(EDU);
@@ -500,12 +531,40 @@ int main(int argc, char **argv)
 	if (sched_setaffinity(0, sizeof(cpu0), &cpu0))
 		die("sched_setaffinity");
 
-	/* 1. CPU and system calls per frame. */
+	/*
+	 * 1. CPU and system calls per frame.  A short run of each first (TCG
+	 * translates code at its first use); then turns, the order swapped
+	 * every turn, and a paired ratio per turn.
+	 */
+	{
+		struct cpu_result junk = { 0 };
+
+		run_mmap(node, 64, 48, 3, &junk);
+		run_read(node, 64, 48, 3, &junk);
+	}
 	for (rep = 0; rep < CPU_REPS; rep++)
 		for (k = 0; k < 2; k++) {
-			run_mmap(node, sizes[k].w, sizes[k].h, sizes[k].frames, &mm[k]);
-			run_read(node, sizes[k].w, sizes[k].h, sizes[k].frames, &rd[k]);
+			struct cpu_result a = { 0 }, b = { 0 };
+
+			if (rep & 1)
+				run_read(node, sizes[k].w, sizes[k].h, sizes[k].frames, &b);
+			run_mmap(node, sizes[k].w, sizes[k].h, sizes[k].frames, &a);
+			if (!(rep & 1))
+				run_read(node, sizes[k].w, sizes[k].h, sizes[k].frames, &b);
+			cratio[k][rep] = (a.cpu_us / a.frames) / (b.cpu_us / b.frames);
+			mm[k].cpu_us += a.cpu_us;
+			mm[k].calls += a.calls;
+			mm[k].csw += a.csw;
+			mm[k].frames += a.frames;
+			rd[k].cpu_us += b.cpu_us;
+			rd[k].calls += b.calls;
+			rd[k].csw += b.csw;
+			rd[k].frames += b.frames;
 		}
+	for (k = 0; k < 2; k++) {
+		copy_us[k] = copy_cost(sizes[k].w * sizes[k].h);
+		cmed[k] = pct(cratio[k], CPU_REPS, 50);
+	}
 
 	/* 2. Interrupt to application. */
 	upci_open(&u);
@@ -536,6 +595,8 @@ int main(int argc, char **argv)
 			lp[rep * LAT_ROUNDS + i] = b[i];
 			lv[rep * LAT_ROUNDS + i] =
 				(edu_s[rep][i].wake - edu_s[rep][i].v4l2_ts) / 1e3;
+			lc[rep * LAT_ROUNDS + i] = b[i] +
+				(pci_s[rep][i].v4l2_ts - pci_s[rep][i].wake) / 1e3;
 		}
 		ratio[rep] = pct(a, LAT_ROUNDS, 50) / pct(b, LAT_ROUNDS, 50);
 	}
@@ -546,6 +607,8 @@ int main(int argc, char **argv)
 	p99 = pct(lp, i, 99);
 	v50 = pct(lv, i, 50);
 	v99 = pct(lv, i, 99);
+	c50 = pct(lc, i, 50);
+	c99 = pct(lc, i, 99);
 	rmed = pct(ratio, LAT_REPS, 50);
 
 	sh("D=/sys/bus/pci/devices; "
@@ -553,23 +616,28 @@ int main(int argc, char **argv)
 	   "echo > $D/" EDU "/driver_override; echo > $D/" PCI "/driver_override; "
 	   "rmmod mapdev_edu");
 
-	printf("\n%-34s %12s %12s %10s %8s\n", "CPU per frame (user+sys)",
-	       "MMAP us", "READ us", "MMAP/READ", "calls");
+	printf("\n%-34s %9s %9s %16s %11s %9s\n", "CPU per frame (user+sys)",
+	       "MMAP us", "READ us", "MMAP/READ", "syscalls", "copy us");
 	for (k = 0; k < 2; k++) {
 		char name[40];
 
 		snprintf(name, sizeof(name), "%ux%u GREY, %lu frames each",
 			 sizes[k].w, sizes[k].h, mm[k].frames);
-		printf("%-34s %12.1f %12.1f %9.2fx %4.1f/%.1f\n", name,
-		       mm[k].cpu_us / mm[k].frames, rd[k].cpu_us / rd[k].frames,
-		       (mm[k].cpu_us / mm[k].frames) / (rd[k].cpu_us / rd[k].frames),
-		       mm[k].calls / mm[k].frames, rd[k].calls / rd[k].frames);
+		printf("%-34s %9.1f %9.1f %6.2fx (%.2f-%.2f) %5.1f / %.1f %9.1f\n",
+		       name, mm[k].cpu_us / mm[k].frames,
+		       rd[k].cpu_us / rd[k].frames, cmed[k], cratio[k][0],
+		       cratio[k][CPU_REPS - 1], mm[k].calls / mm[k].frames,
+		       rd[k].calls / rd[k].frames, copy_us[k]);
 	}
+	printf("(MMAP/READ: paired median of %d turns, min-max; copy: one memcpy of a frame in user space)\n",
+	       CPU_REPS);
 	printf("\n%-44s %8s %8s\n", "interrupt -> application (64x48, one chunk)",
 	       "p50 us", "p99 us");
 	printf("%-44s %8.1f %8.1f\n", "mapdev_edu: irq -> DQBUF return", e50, e99);
 	printf("%-44s %8.1f %8.1f\n", "mapdev_pci user driver: irq -> poll() return",
 	       p50, p99);
+	printf("%-44s %8.1f %8.1f\n", "mapdev_pci user driver: irq -> count read",
+	       c50, c99);
 	printf("%-44s %8.1f %8.1f\n", "mapdev_edu: V4L2 timestamp -> DQBUF return",
 	       v50, v99);
 	printf("p50 ratio, mapdev_edu / mapdev_pci (paired median, min-max): "
@@ -579,20 +647,21 @@ int main(int argc, char **argv)
 		f = fopen(json, "w");
 		if (!f)
 			die(json);
-		fprintf(f, "{\n  \"note\": \"edu under TCG, one boot; CPU: MMAP and READ took turns %d times; latency: %d turns of %d samples each, interrupt times from the irq_handler_entry tracepoint (trace_clock mono, microseconds); compare ratios only\",\n",
+		fprintf(f, "{\n  \"note\": \"edu under TCG, one boot; CPU: a warm-up, then MMAP and READ took turns %d times (order swapped each turn), ratio the paired median; latency: %d turns of %d samples each, interrupt times from the irq_handler_entry tracepoint (trace_clock mono, microseconds); compare ratios only\",\n",
 			CPU_REPS, LAT_REPS, LAT_ROUNDS);
 		fprintf(f, "  \"cpu_per_frame\": [\n");
 		for (k = 0; k < 2; k++)
-			fprintf(f, "    {\"size\": \"%ux%u\", \"frames\": %lu, \"mmap_us\": %.2f, \"read_us\": %.2f, \"mmap_over_read\": %.3f, \"mmap_syscalls\": %.2f, \"read_syscalls\": %.2f, \"mmap_ctxsw\": %.2f, \"read_ctxsw\": %.2f}%s\n",
+			fprintf(f, "    {\"size\": \"%ux%u\", \"frames\": %lu, \"mmap_us\": %.2f, \"read_us\": %.2f, \"mmap_over_read\": %.3f, \"ratio_min\": %.3f, \"ratio_max\": %.3f, \"mmap_syscalls\": %.2f, \"read_syscalls\": %.2f, \"mmap_ctxsw\": %.2f, \"read_ctxsw\": %.2f, \"frame_copy_us\": %.2f}%s\n",
 				sizes[k].w, sizes[k].h, mm[k].frames,
 				mm[k].cpu_us / mm[k].frames, rd[k].cpu_us / rd[k].frames,
-				(mm[k].cpu_us / mm[k].frames) / (rd[k].cpu_us / rd[k].frames),
+				cmed[k], cratio[k][0], cratio[k][CPU_REPS - 1],
 				mm[k].calls / mm[k].frames, rd[k].calls / rd[k].frames,
 				mm[k].csw / mm[k].frames, rd[k].csw / rd[k].frames,
-				k ? "" : ",");
+				copy_us[k], k ? "" : ",");
 		fprintf(f, "  ],\n  \"irq_to_app\": {\"samples\": %d,\n", i);
 		fprintf(f, "    \"mapdev_edu_dqbuf\": {\"p50_us\": %.1f, \"p99_us\": %.1f},\n", e50, e99);
 		fprintf(f, "    \"mapdev_pci_poll\": {\"p50_us\": %.1f, \"p99_us\": %.1f},\n", p50, p99);
+		fprintf(f, "    \"mapdev_pci_poll_and_count\": {\"p50_us\": %.1f, \"p99_us\": %.1f},\n", c50, c99);
 		fprintf(f, "    \"mapdev_edu_v4l2_timestamp_to_dqbuf\": {\"p50_us\": %.1f, \"p99_us\": %.1f},\n", v50, v99);
 		fprintf(f, "    \"p50_ratio_edu_over_pci\": %.3f, \"ratio_min\": %.3f, \"ratio_max\": %.3f}\n}\n",
 			rmed, ratio[0], ratio[LAT_REPS - 1]);

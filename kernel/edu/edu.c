@@ -138,6 +138,10 @@ struct edu {
 	/* The sensor page (EDU_BUF_SIZE) and, after it, the sink page. */
 	void *stage;
 	dma_addr_t stage_dma;
+	u32 count;			/* what edu's count register holds */
+	bool drawn;			/* it holds chunk drawn_chunk of */
+	u32 drawn_seq;			/* frame drawn_seq */
+	unsigned int drawn_chunk;
 
 	/* The DMA engine, under slock (taken by the interrupt handler). */
 	spinlock_t slock;
@@ -193,13 +197,21 @@ static void edu_draw_row(u8 *p, unsigned int width, u32 seq, u32 row)
 
 /* -- the DMA engine ------------------------------------------------------ */
 
+/*
+ * Every register access is a trip to the device (slow, and in the way of
+ * the interrupt's wake-up): the count, which edu keeps, is written only
+ * when it changes.
+ */
 static void edu_start_dma(struct edu *edu, dma_addr_t src, dma_addr_t dst,
 			  u32 len, u32 cmd)
 {
 	/* writeq orders the sensor page's contents before the command. */
 	writeq(src, edu->bar + EDU_DMA_SRC);
 	writeq(dst, edu->bar + EDU_DMA_DST);
-	writeq(len, edu->bar + EDU_DMA_COUNT);
+	if (len != edu->count) {
+		writeq(len, edu->bar + EDU_DMA_COUNT);
+		edu->count = len;
+	}
 	writeq(cmd | EDU_CMD_START | EDU_CMD_IRQ, edu->bar + EDU_DMA_CMD);
 }
 
@@ -211,18 +223,29 @@ static unsigned int edu_chunk_len(struct edu *edu)
 	       edu->fmt.bytesperline;
 }
 
-/* Steps 1 and 2: draw the chunk, have edu fetch it into its buffer. */
-static void edu_fetch_chunk(struct edu *edu)
+/* Step 1: draw chunk @chunk of frame @seq into the sensor page. */
+static void edu_draw_chunk(struct edu *edu, u32 seq, unsigned int chunk)
 {
-	unsigned int row0 = edu->chunk * edu->chunk_rows;
-	unsigned int len = edu_chunk_len(edu);
+	unsigned int row0 = chunk * edu->chunk_rows;
+	unsigned int rows = min(edu->chunk_rows, edu->fmt.height - row0);
 	unsigned int r;
 
-	for (r = 0; r * edu->fmt.bytesperline < len; r++)
+	for (r = 0; r < rows; r++)
 		edu_draw_row(edu->stage + r * edu->fmt.bytesperline,
-			     edu->fmt.width, edu->sequence, row0 + r);
+			     edu->fmt.width, seq, row0 + r);
+	edu->drawn = true;
+	edu->drawn_seq = seq;
+	edu->drawn_chunk = chunk;
+}
+
+/* Step 2: edu fetches the chunk into its buffer (drawn first if need be). */
+static void edu_fetch_chunk(struct edu *edu)
+{
+	if (!edu->drawn || edu->drawn_seq != edu->sequence ||
+	    edu->drawn_chunk != edu->chunk)
+		edu_draw_chunk(edu, edu->sequence, edu->chunk);
 	edu->to_ram = false;
-	edu_start_dma(edu, edu->stage_dma, EDU_BUF, len, 0);
+	edu_start_dma(edu, edu->stage_dma, EDU_BUF, edu_chunk_len(edu), 0);
 }
 
 /* Step 3: edu writes the chunk into the frame (or, dropped, the sink). */
@@ -235,6 +258,15 @@ static void edu_store_chunk(struct edu *edu)
 		      edu->chunk * edu->chunk_rows * edu->fmt.bytesperline;
 	edu->to_ram = true;
 	edu_start_dma(edu, EDU_BUF, dst, edu_chunk_len(edu), EDU_CMD_TO_RAM);
+	/*
+	 * edu has fetched the sensor page: draw the next chunk now, while
+	 * this transfer runs, so the interrupt that ends a frame only has to
+	 * complete it and start the next fetch.
+	 */
+	if (edu->chunk + 1 < edu->nchunks)
+		edu_draw_chunk(edu, edu->sequence, edu->chunk + 1);
+	else
+		edu_draw_chunk(edu, edu->sequence + 1, 0);
 }
 
 static void edu_start_frame(struct edu *edu)
@@ -314,11 +346,14 @@ static enum hrtimer_restart edu_pace(struct hrtimer *t)
 static irqreturn_t edu_irq(int irq, void *data)
 {
 	struct edu *edu = data;
-	u32 status = readl(edu->bar + EDU_IRQ_STATUS);
+	u32 status = EDU_IRQ_DMA;	/* MSI: ours, and only DMA is enabled */
 	u64 now;
 
-	if (!status)
-		return IRQ_NONE;	/* INTx, shared with another device */
+	if (!edu->pdev->msi_enabled) {
+		status = readl(edu->bar + EDU_IRQ_STATUS);
+		if (!status)
+			return IRQ_NONE;	/* INTx, shared with another device */
+	}
 	/*
 	 * Acknowledge before starting the next transfer: it may complete
 	 * (and set the status bit again) at any moment after its command.
@@ -459,6 +494,8 @@ static int edu_start_streaming(struct vb2_queue *q, unsigned int count)
 		return -EIO;
 	}
 	spin_lock_irq(&edu->slock);
+	edu->drawn = false;		/* the format may have changed */
+	edu->count = 0;			/* unknown: write it */
 	edu->sequence = 0;
 	edu->frames = 0;
 	edu->dropped = 0;
@@ -1019,6 +1056,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_unmap;
 	}
 	pci_set_master(pdev);
+	/* Whatever a previous driver left raised goes. */
+	writel(~0u, edu->bar + EDU_IRQ_ACK);
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | MAPDEV_PCI_IRQ_INTX);
 	if (ret < 0)
 		goto err_stage;
