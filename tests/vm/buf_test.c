@@ -1334,6 +1334,7 @@ TEST(driver_ioctl_vs_rmmod)
 	int ctl;
 
 	race_delay(0);
+	CHECK_ERRNO(write_file(DBG_DIR "race_delay_ms", "10001"), EINVAL);
 	ctl = ctl_open();
 	race_delay(3000);
 	timed_start(&t, list_call, (void *)(intptr_t)ctl);

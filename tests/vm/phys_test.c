@@ -233,6 +233,7 @@ TEST(set_cache_mapping_failure)
 	CHECK_OK(load_phys("ranges=sc:%#llx:64K", res_start));
 	fd = buf_open("phys-sc", O_RDWR);
 
+	CHECK_ERRNO(write_file(DBG_DIR "fail_ioremap", "4294967296"), EINVAL);
 	/* The new mapping fails, the old one comes back. */
 	CHECK_OK(write_file(DBG_DIR "fail_ioremap", "1"));
 	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_CACHE, &sc), ENOMEM);
