@@ -14,7 +14,8 @@
  *   race_delay_ms  while non-zero, the paths that race with unregister sleep
  *               this long just past their first checks (driver ioctl and
  *               irq write dispatch, read/write, SET_EVENTFD), so tests can
- *               put a revocation inside the window
+ *               put a revocation inside the window; writing 0 ends the
+ *               sleeps under way
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
@@ -43,13 +44,13 @@ void mapdev_stats_eventfd(long nr)
 	atomic_long_add(nr, &stat_eventfds);
 }
 
-/* Widens a race window for the tests (race_delay_ms). */
+/* Widens a race window for the tests (race_delay_ms), until set to 0. */
 void mapdev_race_delay(void)
 {
-	u32 ms = READ_ONCE(race_delay_ms);
+	u32 ms = READ_ONCE(race_delay_ms), t;
 
-	if (ms)
-		msleep(ms);
+	for (t = 0; t < ms && READ_ONCE(race_delay_ms); t += 20)
+		msleep(20);
 }
 
 /* True for each of the next fail_ioremap device memory mappings. */

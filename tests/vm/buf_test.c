@@ -1654,10 +1654,11 @@ TEST(driver_ioctl_vs_rmmod)
 	int ctl;
 
 	race_delay(0);
+	CHECK_ERRNO(write_file(DBG_DIR "race_delay_ms", "10001"), EINVAL);
 	ctl = ctl_open();
-	race_delay(3000);
+	race_delay(10000);		/* until set to 0 below */
 	timed_start(&t, list_call, (void *)(intptr_t)ctl);
-	usleep(300000);
+	usleep(1000000);	/* the call is in the window */
 	CHECK_EQ(sh("rmmod mapdev_buf"), 0);
 	if (t.done)
 		FAILF("the ioctl ended before rmmod did: no race tested");

@@ -262,6 +262,7 @@ TEST(set_cache_mapping_failure)
 	CHECK_OK(load_phys("ranges=sc:%#llx:64K", res_start));
 	fd = buf_open("phys-sc", O_RDWR);
 
+	CHECK_ERRNO(write_file(DBG_DIR "fail_ioremap", "4294967296"), EINVAL);
 	/* The new mapping fails, the old one comes back. */
 	CHECK_OK(write_file(DBG_DIR "fail_ioremap", "1"));
 	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_CACHE, &sc), ENOMEM);
@@ -270,10 +271,12 @@ TEST(set_cache_mapping_failure)
 
 	/* Both fail, under a read that passed its checks. */
 	CHECK_OK(write_file(DBG_DIR "fail_ioremap", "2"));
-	race_delay(1500);
+	race_delay(10000);		/* until set to 0 below */
 	timed_start(&t, pread_call, (void *)(intptr_t)fd);
-	usleep(300000);
+	usleep(1000000);	/* the call is in the window */
 	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_CACHE, &sc), ENOMEM);
+	if (t.done)
+		FAILF("the read ended before SET_CACHE did: no race tested");
 	race_delay(0);
 	CHECK(timed_wait(&t, 10000));
 	timed_join(&t);
