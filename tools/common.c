@@ -375,6 +375,23 @@ const char *access_hint(const char *path)
 	if (!strncmp(base, "pci-", 4) || !strncmp(base, "phys-", 5))
 		return "PCI functions and physical ranges are root's: they "
 		       "reach any memory (by DMA or by address)";
+	{
+		char attr[512], drv[64] = "";
+		FILE *f;
+
+		/* A PCI function's buffers stay root's with the group rule. */
+		snprintf(attr, sizeof(attr), MAPDEV_SYSFS_CLASS "/%s/driver",
+			 base);
+		f = fopen(attr, "re");
+		if (f) {
+			if (!fgets(drv, sizeof(drv), f))
+				drv[0] = '\0';
+			fclose(f);
+		}
+		if (!strncmp(drv, "mapdev_pci", 10))
+			return "a PCI function's buffers are root's, as the "
+			       "function is: its DMA reaches any memory";
+	}
 	if (!strcmp(base, "buf-control"))
 		return "buffer nodes are root's and the group " MAPDEV_GROUP
 		       "'s (" MAPDEV_UDEV_RULE "); creating and destroying "

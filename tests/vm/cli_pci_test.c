@@ -765,7 +765,7 @@ TEST(not_root)
 /* ------------------------------------------------- issue 17's rough edges */
 
 /* bind refuses bridges and functions whose driver serves something. */
-TEST(bind_refuses_bridges_and_busy_drivers)
+TEST_TIMEOUT(bind_refuses_bridges_and_busy_drivers, 180)
 {
 	static char host_bridge[] = "0000:00:00.0";
 	static char root_virtio[] = "0000:00:01.0";
@@ -831,7 +831,8 @@ TEST(bind_refuses_bridges_and_busy_drivers)
 }
 
 /* Buffers of a PCI function, from the tool, seen by buf list/info/rm. */
-TEST(pci_buf_create_list_info_rm)
+/* Many commands, some binds: minutes on the debug kernel of a loaded machine. */
+TEST_TIMEOUT(pci_buf_create_list_info_rm, 240)
 {
 	char name[MAPDEV_NAME_LEN], name2[MAPDEV_NAME_LEN];
 	struct tu_json *j, *e, *s;
