@@ -860,6 +860,7 @@ TEST(dma_mask_every_segment)
 	 * the first 16 MiB: 16 MiB does not fit, though 256 MiB is below 2^28.) */
 	printf("# 4 MiB under a 28-bit mask: %u segments\n", ds.total);
 	close(bfd);
+	bus_master(fd, 0);	/* MSI set it: destroy waits for it to be off */
 	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_BUF_DESTROY, &d));
 	close(fd);
 }
@@ -974,6 +975,7 @@ TEST(pci_ioctls_need_cap_sys_admin)
 	CHECK(access("/dev/mapdev/edu-np", F_OK) == 0);
 	CHECK(access("/dev/mapdev/edu-np2", F_OK) != 0);
 	CHECK_EQ(dma_mask_bits(EDU_BDF), 32);
+	bus_master(fd, 0);	/* MSI set it: destroy waits for it to be off */
 	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_BUF_DESTROY, &d));
 	close(fd);
 	CHECK_OK(pci_unbind(EDU_BDF));
