@@ -4,7 +4,12 @@
 #
 #   make install-modules   the modules, built for KVER, into
 #                          /lib/modules/KVER/$(MODULES_INSTALL_DIR) with
-#                          modules_install, then depmod (part of `make install`)
+#                          modules_install, then depmod.  Not part of `make
+#                          install` (library, header, tool): modules belong
+#                          to one kernel, so they come from DKMS, which
+#                          builds them again for each new kernel and signs
+#                          them; and installing the library needs no kernel
+#                          headers
 #   make dkms-install      the module sources into /usr/src/mapdev-VERSION,
 #                          then dkms add, build and install for KVER (from a
 #                          clone; the package mapdev-dkms does the same)
@@ -28,8 +33,6 @@ DEB_OUT := $(BUILD)/deb
 MODULES_INSTALL_DIR ?= extra
 
 .PHONY: install-modules dkms-install dkms-uninstall deb package-check
-
-install: install-modules
 
 # depmod only for the machine itself: into a DESTDIR the packager runs it.
 # Not signed: Debian's headers lack the kernel's signing key (sign-file
