@@ -64,7 +64,8 @@ dkms-uninstall:
 	rm -rf $(DKMS_SRCDIR)
 
 # dpkg-buildpackage writes next to the source tree: so in build/deb/src/,
-# a copy of the files git knows (or of everything but build/ outside git).
+# a copy of the files git knows (or of everything but build/ outside git),
+# built as from a release tarball: git does not see this repository there.
 deb:
 	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && \
 	[ "$$v" = "$(MAPDEV_VERSION)" ] && [ "$(LIBMAPDEV_VERSION)" = "$(MAPDEV_VERSION)" ] || \
@@ -80,6 +81,7 @@ deb:
 			tar -xf - -C $(DEB_OUT)/src/mapdev-$(MAPDEV_VERSION); \
 	fi
 	cd $(DEB_OUT)/src/mapdev-$(MAPDEV_VERSION) && \
+		GIT_CEILING_DIRECTORIES=$(DEB_OUT)/src \
 		dpkg-buildpackage -us -uc >../build.log 2>&1 || \
 		{ tail -n 30 ../build.log >&2; echo "make deb: dpkg-buildpackage failed; log: $(DEB_OUT)/src/build.log" >&2; exit 1; }
 	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.changes $(DEB_OUT)/src/*.buildinfo \
