@@ -53,7 +53,7 @@ help:
 	@echo "make check    run every test: host tests and the VM suite"
 	@echo "make demo     boot the VM and show mapdev at work"
 	@echo "make bench    run the benchmarks in the VM"
-	@echo "make install  install library, header and tool (PREFIX, DESTDIR), and the modules"
+	@echo "make install  install library, header and tool (PREFIX, DESTDIR); modules: make dkms-install"
 	@echo "make deb      Debian packages (mapdev-dkms, libmapdev0, -dev, mapdev-tools) in build/deb/"
 	@echo "make package-check  the packages installed, built by DKMS and tested in the VM"
 

@@ -4,7 +4,12 @@
 #
 #   make install-modules   the modules, built for KVER, into
 #                          /lib/modules/KVER/$(MODULES_INSTALL_DIR) with
-#                          modules_install, then depmod (part of `make install`)
+#                          modules_install, then depmod.  Not part of `make
+#                          install` (library, header, tool): modules belong
+#                          to one kernel, so they come from DKMS, which
+#                          builds them again for each new kernel and signs
+#                          them; and installing the library needs no kernel
+#                          headers
 #   make dkms-install      the module sources into /usr/src/mapdev-VERSION,
 #                          then dkms add, build and install for KVER (from a
 #                          clone; the package mapdev-dkms does the same)
@@ -28,8 +33,6 @@ DEB_OUT := $(BUILD)/deb
 MODULES_INSTALL_DIR ?= extra
 
 .PHONY: install-modules dkms-install dkms-uninstall deb package-check
-
-install: install-modules
 
 # depmod only for the machine itself: into a DESTDIR the packager runs it.
 # Not signed: Debian's headers lack the kernel's signing key (sign-file
@@ -61,7 +64,8 @@ dkms-uninstall:
 	rm -rf $(DKMS_SRCDIR)
 
 # dpkg-buildpackage writes next to the source tree: so in build/deb/src/,
-# a copy of the files git knows (or of everything but build/ outside git).
+# a copy of the files git knows (or of everything but build/ outside git),
+# built as from a release tarball: git does not see this repository there.
 deb:
 	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && \
 	[ "$$v" = "$(MAPDEV_VERSION)" ] && [ "$(LIBMAPDEV_VERSION)" = "$(MAPDEV_VERSION)" ] || \
@@ -77,6 +81,7 @@ deb:
 			tar -xf - -C $(DEB_OUT)/src/mapdev-$(MAPDEV_VERSION); \
 	fi
 	cd $(DEB_OUT)/src/mapdev-$(MAPDEV_VERSION) && \
+		GIT_CEILING_DIRECTORIES=$(DEB_OUT)/src \
 		dpkg-buildpackage -us -uc >../build.log 2>&1 || \
 		{ tail -n 30 ../build.log >&2; echo "make deb: dpkg-buildpackage failed; log: $(DEB_OUT)/src/build.log" >&2; exit 1; }
 	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.changes $(DEB_OUT)/src/*.buildinfo \
