@@ -2085,8 +2085,8 @@ static int name_valid(const char *n)
 		      (n[i] >= '0' && n[i] <= '9') || strchr("_.-", n[i])))
 			return 0;
 	/* The drivers' prefixes are not for user-chosen names. */
-	if (!strncmp(n, "buf-", 4) || !strncmp(n, "edu-", 4) ||
-	    !strncmp(n, "pci-", 4) || !strncmp(n, "phys-", 5))
+	if (!strncmp(n, "buf-", 4) || !strncmp(n, "pci-", 4) ||
+	    !strncmp(n, "phys-", 5))
 		return 0;
 	return 1;
 }
