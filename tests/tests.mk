@@ -140,10 +140,11 @@ vm-lockdown: $(TESTS_LOCKDOWN_BIN) | $(TESTS_RESULTS)
 		scripts/vm --kernel "$$k" $(VM_CHECK_ARGS) -- tests/vm/run-all \
 		--prefix vm-$$k $(TESTS_LOCKDOWN_BIN) || st=$$?; \
 	log=$(TESTS_RESULTS)/vm-$$k-lockdown_test.log; \
+	{ echo "PLAN $$k/lockdown-boot 1"; \
 	case $$st in \
-	0|1) echo "PASS $$k/lockdown.kernel-log-clean" ;; \
-	*) echo "FAIL $$k/lockdown.kernel: scripts/vm exit status $$st (build/vm/last-dmesg.log)" ;; \
-	esac | tee -a $$log; \
+	0|1) echo "PASS $$k/lockdown-boot.kernel-log-clean" ;; \
+	*) echo "FAIL $$k/lockdown-boot.kernel: scripts/vm exit status $$st (build/vm/last-dmesg.log)" ;; \
+	esac; } | tee -a $$log; \
 	[ $$st = 0 ]
 
 .PHONY: vm-lockdown
