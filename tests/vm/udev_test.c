@@ -266,7 +266,7 @@ static int open_errno(const char *path, int flags)
 
 /* Buffers made when the module loads (modprobe.d's buffers=), and
  * buf-control, are the group's; the names are devtmpfs's. */
-TEST(load_time_nodes_group_rw)
+TEST_TIMEOUT(load_time_nodes_group_rw, 300)
 {
 	need_udev();
 	need_module("mapdev_buf", "buffers=udev0:64K");
@@ -275,7 +275,7 @@ TEST(load_time_nodes_group_rw)
 	check_group_rw("buf-control");
 }
 
-TEST(run_time_buffer_group_rw)
+TEST_TIMEOUT(run_time_buffer_group_rw, 300)
 {
 	need_udev();
 	buf_create("udev1", 1 << 20, MAPDEV_BACKEND_SG, MAPDEV_CACHE_CACHED);
@@ -319,7 +319,7 @@ static int member_maps(const char *name)
 	return 0;
 }
 
-TEST(member_maps_buffer)
+TEST_TIMEOUT(member_maps_buffer, 300)
 {
 	uint8_t buf[SHARED_BYTES];
 	size_t i;
@@ -357,7 +357,7 @@ static int outsider_refused(const char *name)
 	return 0;
 }
 
-TEST(outsider_gets_eacces)
+TEST_TIMEOUT(outsider_gets_eacces, 300)
 {
 	need_udev();
 	buf_create("udev3", 64 << 10, MAPDEV_BACKEND_COHERENT, MAPDEV_CACHE_CACHED);
@@ -381,7 +381,7 @@ static int refused(const char *name)
 }
 
 /* A PCI function's node and its DMA buffers reach all of memory: root's. */
-TEST(pci_nodes_root_only)
+TEST_TIMEOUT(pci_nodes_root_only, 300)
 {
 	struct mapdev_buf_create c = {
 		.argsz = sizeof(c), .size = 64 << 10,
@@ -408,7 +408,7 @@ TEST(pci_nodes_root_only)
 	CHECK_OK(pci_unbind(EDU_BDF));
 }
 
-TEST(phys_node_root_only)
+TEST_TIMEOUT(phys_node_root_only, 300)
 {
 	const char *r = getenv("MAPDEV_PHYS_RESERVED");
 	unsigned long long start;
@@ -427,7 +427,7 @@ TEST(phys_node_root_only)
 
 /* Before udev has handled the event, the node is devtmpfs's: same name,
  * root's, 0600; udev then gives it to the group. */
-TEST(devtmpfs_default_then_udev)
+TEST_TIMEOUT(devtmpfs_default_then_udev, 300)
 {
 	need_udev();
 	need_module("mapdev_buf", NULL);
