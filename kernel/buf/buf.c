@@ -258,7 +258,8 @@ static int buf_create_from_spec(char *spec)
 	ret = buf_create(name, size, backend, cache);
 	if (ret)
 		pr_err(DRV_NAME ": buffers: %s: cannot create it: %d%s\n", name, ret,
-		       ret == -EINVAL ? " (names are [A-Za-z0-9_.-], up to 31, not starting with buf-, edu-, pci- or phys-)" :
+		       ret == -EINVAL ?
+		       " (names are [A-Za-z0-9_.-], up to 31, not starting with buf-, pci- or phys-)" :
 		       ret == -EEXIST ? " (the name is taken)" : "");
 	return ret;
 }
