@@ -716,20 +716,14 @@ static int buf_create(int argc, char **argv)
 				NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			backend = mapdev_backend_from_name(optarg);
-			if (backend != MAPDEV_BACKEND_COHERENT &&
-			    backend != MAPDEV_BACKEND_CONTIG &&
-			    backend != MAPDEV_BACKEND_SG)
-				return usage_error("bad backend '%s': expected "
-						   "coherent, contig or sg",
-						   optarg);
+			backend = buffer_backend_arg(optarg);
+			if (backend < 0)
+				return EXIT_USAGE;
 			break;
 		case 'c':
-			cache = mapdev_cache_from_name(optarg);
+			cache = buffer_cache_arg(optarg);
 			if (cache < 0)
-				return usage_error("bad cache mode '%s': "
-						   "expected cached, uncached "
-						   "or wc", optarg);
+				return EXIT_USAGE;
 			break;
 		case 'j':
 			json = true;

@@ -401,3 +401,30 @@ const char *access_hint(const char *path)
 	       "installs it), add the user to the group (usermod -aG "
 	       MAPDEV_GROUP " USER) and log in again";
 }
+
+/*
+ * A buffer's --backend (coherent, contig, sg) or --cache (cached, uncached,
+ * wc) argument: its value, or -1 after a usage message naming the bad one.
+ */
+int buffer_backend_arg(const char *arg)
+{
+	int backend = mapdev_backend_from_name(arg);
+
+	if (backend != MAPDEV_BACKEND_COHERENT &&
+	    backend != MAPDEV_BACKEND_CONTIG && backend != MAPDEV_BACKEND_SG) {
+		usage_error("bad backend '%s': expected coherent, contig or sg",
+			    arg);
+		return -1;
+	}
+	return backend;
+}
+
+int buffer_cache_arg(const char *arg)
+{
+	int cache = mapdev_cache_from_name(arg);
+
+	if (cache < 0)
+		usage_error("bad cache mode '%s': expected cached, uncached or wc",
+			    arg);
+	return cache;
+}

@@ -23,6 +23,8 @@ extern const char *tool_cmd;
 __attribute__((format(printf, 1, 2)))
 int fail(const char *fmt, ...);
 int pci_buf_destroy_failed(const char *name, const char *bdf);
+int buffer_backend_arg(const char *arg);
+int buffer_cache_arg(const char *arg);
 
 /*
  * "mapdev CMD: message" and "Try 'mapdev CMD --help'." on stderr.
