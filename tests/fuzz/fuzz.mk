@@ -11,8 +11,13 @@
 #
 # `make check` runs it with a bounded budget through tests/vm/fuzz_check.c.
 # tests/fuzz/mapdev.txt is the syzkaller description of the devices.
+#
+# tests/fuzz/video_fuzz.c becomes $(BUILD)/fuzz/video_fuzz: the same for
+# mapdev_edu's V4L2 node (a model of its vb2 queue); fuzz_check runs it on
+# both edu functions, `make fuzz-video [SEED=S CALLS=N KERNEL=NAME]` alone.
 
 FUZZ_BIN := $(BUILD)/fuzz/mapdev_fuzz
+VIDEO_FUZZ_BIN := $(BUILD)/fuzz/video_fuzz
 SEED ?=
 CALLS ?= 20000
 KERNEL ?= 6.1
@@ -20,14 +25,18 @@ FUZZ_ARGS ?=
 # The VM's own limit: generous, the fuzzer stops itself with --time.
 FUZZ_TIMEOUT ?= 7200
 
-all: $(FUZZ_BIN)
+all: $(FUZZ_BIN) $(VIDEO_FUZZ_BIN)
 
 $(FUZZ_BIN): tests/fuzz/mapdev_fuzz.c tests/fuzz/fuzz.mk include/uapi/linux/mapdev.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) -o $@ $< -lpthread
 
-# fuzz_check runs the fuzzer binary: build it first.
-$(BUILD)/tests/vm/fuzz_check: $(FUZZ_BIN)
+$(VIDEO_FUZZ_BIN): tests/fuzz/video_fuzz.c tests/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) -o $@ $<
+
+# fuzz_check runs the fuzzer binaries: build them first.
+$(BUILD)/tests/vm/fuzz_check: $(FUZZ_BIN) $(VIDEO_FUZZ_BIN)
 
 # The modules are built for KERNEL first (scripts/build-modules), as
 # vm-check-one does.
@@ -48,4 +57,11 @@ fuzz-long: all
 		--timeout $$(( $(FUZZ_MINUTES) * 60 + 900 )) -- \
 		tests/fuzz/long-run $(FUZZ_MINUTES) $(SEED)
 
-.PHONY: fuzz-long
+# mapdev_edu's node: the module loaded, both edu functions bound to it.
+fuzz-video: all
+	@BUILD=$(BUILD) scripts/build-modules $(KERNEL) >/dev/null
+	BUILD=$(BUILD) scripts/vm --kernel $(KERNEL) --timeout $(FUZZ_TIMEOUT) -- \
+		sh -c 'modprobe mapdev_edu dma_bits=0000:00:11.0:64 && \
+		$(VIDEO_FUZZ_BIN) $(if $(SEED),--seed $(SEED)) --calls $(CALLS) $(FUZZ_ARGS)'
+
+.PHONY: fuzz-long fuzz-video

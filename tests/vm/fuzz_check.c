@@ -15,7 +15,9 @@
  */
 #define HARNESS_IMPLEMENTATION
 #include <limits.h>
+#include <dirent.h>
 #include "mapdev_test.h"
+#include "pci_util.h"
 
 const char *harness_suite = "fuzz";
 
@@ -133,15 +135,14 @@ struct run {
  * Runs the fuzzer; its PROBLEM lines (and the last few lines) are passed
  * on to the test's output.  Returns its exit status and trace hash.
  */
-static struct run fuzz(const char *args)
+static struct run run_fuzzer(const char *bin, const char *args)
 {
 	struct run r = { .status = -1 };
 	char cmd[PATH_MAX + 256], line[2048];
 	FILE *f;
 	int st;
 
-	find_fuzzer();
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", fuzz_bin, args);
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", bin, args);
 	printf("# %s\n", cmd);
 	fflush(stdout);
 	f = popen(cmd, "r");
@@ -158,7 +159,8 @@ static struct run fuzz(const char *args)
 			snprintf(r.hash, sizeof(r.hash), "%.16s", h + 11);
 			printf("# %s\n", line);
 		} else if (strstr(line, " calls in ") || strstr(line, "problem") ||
-			   strstr(line, "mapdev_fuzz: ") == line) {
+			   strstr(line, "mapdev_fuzz: ") == line ||
+			   strstr(line, "video_fuzz: ") == line) {
 			if (strstr(line, " calls in "))
 				snprintf(r.summary, sizeof(r.summary), "%.200s", line);
 			if (strstr(line, "mapdev_fuzz: setup ") == line)
@@ -172,6 +174,12 @@ static struct run fuzz(const char *args)
 	r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	fflush(stdout);
 	return r;
+}
+
+static struct run fuzz(const char *args)
+{
+	find_fuzzer();
+	return run_fuzzer(fuzz_bin, args);
 }
 
 /*
@@ -251,3 +259,99 @@ TEST_TIMEOUT(replay_is_exact, 300)
 		FAILF("seed 77 gave trace hash %s, then %s: not reproducible (compare --trace output)",
 		      a.hash, b.hash);
 }
+
+/* -- mapdev_edu's V4L2 node (tests/fuzz/video_fuzz.c) ------------------------- */
+
+#define EDU_MOD "mapdev_edu"
+
+/* /dev/videoN of @bdf, bound to mapdev_edu. */
+static const char *video_node(const char *bdf)
+{
+	static char node[300];
+	char path[128];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/video4linux", bdf);
+	d = opendir(path);
+	if (!d)
+		FAILF("%s has no video4linux node: not bound to " EDU_MOD "?", bdf);
+	node[0] = '\0';
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "video", 5))
+			snprintf(node, sizeof(node), "/dev/%s", de->d_name);
+	closedir(d);
+	if (!node[0])
+		FAILF("%s has no video4linux node", bdf);
+	return node;
+}
+
+/* Both edu functions taken from their drivers and given to mapdev_edu. */
+static void edu_grabber_load(void)
+{
+	const char *bdfs[] = { EDU_BDF, EDU_WIDE_BDF };
+	char path[160];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!pci_present(bdfs[i]))
+			SKIP("no PCI function %s: scripts/vm attaches edu there",
+			     bdfs[i]);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+			 bdfs[i]);
+		write_file(path, "\n");
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdfs[i]);
+		if (access(path, F_OK) == 0)
+			sh("echo %s > %s/unbind", bdfs[i], path);
+	}
+	sh("rmmod " EDU_MOD " 2>/dev/null");
+	if (sh("modprobe " EDU_MOD " dma_bits=" EDU_WIDE_BDF ":64"))
+		FAILF("modprobe " EDU_MOD " failed");
+}
+
+/*
+ * A run on @bdf's node: no problem, and work done: every call it was given
+ * or its time up, frames dequeued and checked, buffers mapped and touched.
+ */
+static void video_seed(const char *bdf, unsigned int seed, int calls, int secs)
+{
+	unsigned long long done = 0, frames = 0, rframes = 0, maps = 0, touches = 0;
+	char bin[PATH_MAX + 32], args[512], *sl;
+	const char *sum;
+	double el = 0;
+	struct run r;
+	int kmsg;
+
+	find_fuzzer();
+	snprintf(bin, sizeof(bin), "%s", fuzz_bin);
+	sl = strrchr(bin, '/');
+	snprintf(sl + 1, bin + sizeof(bin) - sl - 1, "video_fuzz");
+	if (access(bin, X_OK))
+		FAILF("%s is not built (make): the fuzzer is ours", bin);
+	edu_grabber_load();
+	kmsg = kmsg_open();
+	snprintf(args, sizeof(args), "--node %s --seed %u --calls %d --time %d",
+		 video_node(bdf), seed, calls * scale(), secs * scale());
+	r = run_fuzzer(bin, args);
+	if (r.status)
+		FAILF("video_fuzz %s: exit status %d, %d problem(s); replay it with the command above (add --trace)",
+		      args, r.status, r.problems);
+	if (!r.no_problem)
+		FAILF("video_fuzz %s: no \"no problem\" line at the end", args);
+	sum = strstr(r.summary, "video_fuzz: ");
+	if (!sum || sscanf(sum + 12, "%llu calls in %lf s: %llu frames dequeued, %llu read, %llu mappings, %llu touches",
+			   &done, &el, &frames, &rframes, &maps, &touches) != 6)
+		FAILF("video_fuzz %s: no summary line (\"N calls in T s: ...\")", args);
+	if (done < (unsigned long long)calls * scale() && el < secs * scale() * 0.95)
+		FAILF("video_fuzz %s: stopped after %llu calls in %.1f s", args, done, el);
+	if (!frames || !maps || !touches)
+		FAILF("video_fuzz %s: did too little: %llu frames, %llu mappings, %llu touches",
+		      args, frames, maps, touches);
+	kmsg_check(kmsg, "video_fuzz");
+	if (sh("rmmod " EDU_MOD))
+		FAILF("rmmod " EDU_MOD " after the run failed: something still holds it");
+}
+
+/* The 28-bit function (no dma-buf import) and the 64-bit one. */
+TEST_TIMEOUT(video_edu_28bit, 300) { video_seed(EDU_BDF, 11, 100000, 30); }
+TEST_TIMEOUT(video_edu_64bit, 300) { video_seed(EDU_WIDE_BDF, 12, 100000, 30); }
