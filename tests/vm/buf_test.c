@@ -1072,6 +1072,76 @@ TEST_TIMEOUT(sg_one_gib, 300)
 	buf_destroy("big");
 }
 
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * map_mode=populate fills a whole mapping at its first fault, a page at a
+ * time: a process killed during the populate of a big mapping must go
+ * soon, not when the last page is in (and the loop yields the CPU as it
+ * goes).  Timed against the same populate run to its end.
+ */
+TEST_TIMEOUT(populate_is_killable, 300)
+{
+	const char *param = "/sys/module/mapdev_core/parameters/map_mode";
+	size_t size = 1UL << 30;
+	double t0, full, dead;
+	char old[32], c;
+	int fd, pfd[2], st;
+	uint8_t *p;
+	pid_t pid;
+
+	need_module("mapdev_buf", "");
+	CHECK_OK(read_file(param, old, sizeof(old)));
+	CHECK_OK(write_file(param, "populate"));
+	buf_create("popkill", size, MAPDEV_BACKEND_SG, 0);
+	fd = buf_open("popkill", O_RDWR);
+
+	p = map(fd, size, PROT_READ, 0);
+	t0 = mono_s();
+	(void)*(volatile uint8_t *)p;
+	full = mono_s() - t0;
+	munmap(p, size);
+
+	CHECK_OK(pipe(pfd));
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			_exit(3);
+		if (write(pfd[1], "x", 1) != 1)
+			_exit(4);
+		(void)*(volatile uint8_t *)p;
+		_exit(0);
+	}
+	CHECK_EQ(read(pfd[0], &c, 1), 1);
+	usleep(full * 1e6 / 10);
+	t0 = mono_s();
+	kill(pid, SIGKILL);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	dead = mono_s() - t0;
+	printf("# 1 GiB populate: %.0f ms; killed 10%% in, gone in %.0f ms\n",
+	       full * 1e3, dead * 1e3);
+	if (!WIFSIGNALED(st))
+		FAILF("the child was not killed (status 0x%x): it populated 1 GiB before %.0f ms",
+		      st, full * 1e3 / 10);
+	CHECK_EQ(WTERMSIG(st), SIGKILL);
+	if (dead > full / 3)
+		FAILF("killed during the populate, it took %.0f ms to go: the populate (%.0f ms in all) did not stop for the signal",
+		      dead * 1e3, full * 1e3);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(fd);
+	buf_destroy("popkill");
+	CHECK_OK(write_file(param, old));
+}
+
 /* Every map mode gives the same data and revokes the same way. */
 TEST(map_modes)
 {
