@@ -18,7 +18,9 @@
  *    interrupts' times come from the same place, the irq_handler_entry
  *    tracepoint (trace_clock mono, which is CLOCK_MONOTONIC, in
  *    microseconds); the V4L2 timestamp (taken a few MMIO accesses later in
- *    mapdev_edu's handler) is reported too.  Process and both interrupts on
+ *    mapdev_edu's handler) is reported too, and each handler's own time
+ *    (irq_handler_entry to irq_handler_exit), since the woken process runs
+ *    only once the handler returns.  Process and both interrupts on
  *    CPU 0 (see bench_irq.c); warm-up first, then the two take turns REPS
  *    times and the ratio is the median of the per-turn p50 ratios.
  *
@@ -430,6 +432,8 @@ static void lat_pci(struct upci *u, struct sample *s, int n)
 struct irqs {
 	uint64_t *t;
 	int n;
+	double *dur;	/* dur[i]: handler t[i]'s time to its exit, us */
+	int irq;	/* its interrupt number */
 };
 
 static void read_trace(struct irqs *edu, struct irqs *pci)
@@ -441,20 +445,42 @@ static void read_trace(struct irqs *edu, struct irqs *pci)
 		die(TRACE "trace");
 	edu->t = calloc(100000, 8);
 	pci->t = calloc(100000, 8);
+	edu->dur = calloc(100000, sizeof(double));
+	pci->dur = calloc(100000, sizeof(double));
 	edu->n = pci->n = 0;
-	if (!edu->t || !pci->t)
+	edu->irq = pci->irq = -1;
+	if (!edu->t || !pci->t || !edu->dur || !pci->dur)
 		die("calloc");
 	while (fgets(line, sizeof(line), f)) {
 		char *ev = strstr(line, ": irq_handler_entry:"), *p;
-		unsigned long long sec, usec;
+		char *ex = strstr(line, ": irq_handler_exit:");
+		unsigned long long sec, usec, t;
 		struct irqs *to;
+		int irq;
 
-		if (!ev || line[0] == '#')
+		if ((!ev && !ex) || line[0] == '#')
 			continue;
+		if (ex) {
+			/* The handler's end: pair it with its interrupt's entry. */
+			if (sscanf(ex, ": irq_handler_exit: irq=%d", &irq) != 1)
+				continue;
+			to = irq == edu->irq ? edu : irq == pci->irq ? pci : NULL;
+			*ex = '\0';
+			p = strrchr(line, ' ');
+			if (!to || !to->n || !p ||
+			    sscanf(p, " %llu.%llu", &sec, &usec) != 2)
+				continue;
+			t = sec * 1000000000ull + usec * 1000ull;
+			if (t >= to->t[to->n - 1] && !to->dur[to->n - 1])
+				to->dur[to->n - 1] = (t - to->t[to->n - 1]) / 1e3;
+			continue;
+		}
 		to = strstr(ev, "name=mapdev_edu") ? edu :
 		     strstr(ev, "name=mapdev_pci") ? pci : NULL;
-		if (!to || to->n >= 100000)
+		if (!to || to->n >= 100000 ||
+		    sscanf(ev, ": irq_handler_entry: irq=%d", &irq) != 1)
 			continue;
+		to->irq = irq;
 		*ev = '\0';
 		p = strrchr(line, ' ');
 		if (!p || sscanf(p, " %llu.%llu", &sec, &usec) != 2)
@@ -464,8 +490,11 @@ static void read_trace(struct irqs *edu, struct irqs *pci)
 	fclose(f);
 }
 
-/* The last interrupt at or before @wake (irqs are in time order). */
-static double irq_to_wake_us(struct irqs *q, uint64_t wake)
+/*
+ * The last interrupt at or before @wake (irqs are in time order): the time
+ * from it to @wake; its handler's own time in *@handler_us.
+ */
+static double irq_to_wake_us(struct irqs *q, uint64_t wake, double *handler_us)
 {
 	int lo = 0, hi = q->n - 1, best = -1;
 
@@ -481,6 +510,7 @@ static double irq_to_wake_us(struct irqs *q, uint64_t wake)
 	}
 	if (best < 0)
 		die("no interrupt before a wake-up in the trace");
+	*handler_us = q->dur[best];
 	return (wake - q->t[best]) / 1e3;
 }
 
@@ -494,8 +524,9 @@ int main(int argc, char **argv)
 	struct cpu_result mm[2] = { 0 }, rd[2] = { 0 };
 	static double le[LAT_REPS * LAT_ROUNDS], lp[LAT_REPS * LAT_ROUNDS],
 		      lv[LAT_REPS * LAT_ROUNDS], lc[LAT_REPS * LAT_ROUNDS],
+		      he[LAT_REPS * LAT_ROUNDS], hp[LAT_REPS * LAT_ROUNDS],
 		      ratio[LAT_REPS];
-	double e50, e99, p50, p99, v50, v99, c50, c99, rmed;
+	double e50, e99, p50, p99, v50, v99, c50, c99, rmed, he50, hp50;
 	struct sample warm[LAT_WARMUP];
 	const char *json = NULL;
 	struct irqs qe, qp;
@@ -572,6 +603,8 @@ int main(int argc, char **argv)
 	put(TRACE "trace_clock", "mono");
 	put(TRACE "events/irq/irq_handler_entry/filter", "name ~ \"mapdev*\"");
 	put(TRACE "events/irq/irq_handler_entry/enable", "1");
+	/* Exits have no name: all, paired by interrupt number. */
+	put(TRACE "events/irq/irq_handler_exit/enable", "1");
 	put(TRACE "trace", "");
 	put(TRACE "tracing_on", "1");
 	lat_edu(node, warm, LAT_WARMUP);
@@ -583,14 +616,17 @@ int main(int argc, char **argv)
 	put(TRACE "tracing_on", "0");
 	put(TRACE "events/irq/irq_handler_entry/enable", "0");
 	put(TRACE "events/irq/irq_handler_entry/filter", "0");
+	put(TRACE "events/irq/irq_handler_exit/enable", "0");
 	read_trace(&qe, &qp);
 	put(TRACE "trace", "");
 	for (rep = 0; rep < LAT_REPS; rep++) {
 		double a[LAT_ROUNDS], b[LAT_ROUNDS];
 
 		for (i = 0; i < LAT_ROUNDS; i++) {
-			a[i] = irq_to_wake_us(&qe, edu_s[rep][i].wake);
-			b[i] = irq_to_wake_us(&qp, pci_s[rep][i].wake);
+			a[i] = irq_to_wake_us(&qe, edu_s[rep][i].wake,
+					      &he[rep * LAT_ROUNDS + i]);
+			b[i] = irq_to_wake_us(&qp, pci_s[rep][i].wake,
+					      &hp[rep * LAT_ROUNDS + i]);
 			le[rep * LAT_ROUNDS + i] = a[i];
 			lp[rep * LAT_ROUNDS + i] = b[i];
 			lv[rep * LAT_ROUNDS + i] =
@@ -610,6 +646,8 @@ int main(int argc, char **argv)
 	c50 = pct(lc, i, 50);
 	c99 = pct(lc, i, 99);
 	rmed = pct(ratio, LAT_REPS, 50);
+	he50 = pct(he, i, 50);
+	hp50 = pct(hp, i, 50);
 
 	sh("D=/sys/bus/pci/devices; "
 	   "echo " EDU " > $D/" EDU "/driver/unbind; echo " PCI " > $D/" PCI "/driver/unbind; "
@@ -640,6 +678,8 @@ int main(int argc, char **argv)
 	       c50, c99);
 	printf("%-44s %8.1f %8.1f\n", "mapdev_edu: V4L2 timestamp -> DQBUF return",
 	       v50, v99);
+	printf("%-44s %8.1f\n", "mapdev_edu: its handler (entry -> exit)", he50);
+	printf("%-44s %8.1f\n", "mapdev_pci: its handler (entry -> exit)", hp50);
 	printf("p50 ratio, mapdev_edu / mapdev_pci (paired median, min-max): "
 	       "%.2fx (%.2f-%.2f)\n", rmed, ratio[0], ratio[LAT_REPS - 1]);
 
@@ -663,6 +703,7 @@ int main(int argc, char **argv)
 		fprintf(f, "    \"mapdev_pci_poll\": {\"p50_us\": %.1f, \"p99_us\": %.1f},\n", p50, p99);
 		fprintf(f, "    \"mapdev_pci_poll_and_count\": {\"p50_us\": %.1f, \"p99_us\": %.1f},\n", c50, c99);
 		fprintf(f, "    \"mapdev_edu_v4l2_timestamp_to_dqbuf\": {\"p50_us\": %.1f, \"p99_us\": %.1f},\n", v50, v99);
+		fprintf(f, "    \"handler_p50_us\": {\"mapdev_edu\": %.1f, \"mapdev_pci\": %.1f},\n", he50, hp50);
 		fprintf(f, "    \"p50_ratio_edu_over_pci\": %.3f, \"ratio_min\": %.3f, \"ratio_max\": %.3f}\n}\n",
 			rmed, ratio[0], ratio[LAT_REPS - 1]);
 		fclose(f);
