@@ -73,6 +73,8 @@ static struct {
 	int have_seq;
 	unsigned int rpos;		/* read(): offset in the current frame */
 	int dmabuf_ok;			/* the node imports dma-bufs */
+	int read_drops_owner;		/* vb2 behaviours that changed */
+	int release_ownerless;		/* (learnt: learn_vb2()) */
 	/* A mapping keeps its file open (and owning) after close(). */
 	struct { uint8_t *p; size_t len; unsigned int fid; } map[NMAP];
 } M;
@@ -204,7 +206,7 @@ static void file_put(unsigned int fid)
 	for (i = 0; i < NMAP; i++)
 		if (M.map[i].p && M.map[i].fid == fid)
 			return;
-	if (M.owner == fid)
+	if (M.owner == fid || (!M.owner && M.release_ownerless))
 		queue_gone();
 }
 
@@ -793,6 +795,9 @@ static void op_read(void)
 	else
 		want = 0;
 	judge(r, e, want);
+	/* Newer vb2: read() owns the queue for its time only, unless it started file I/O. */
+	if (want == EBUSY && !busy_for(s) && M.read_drops_owner)
+		M.owner = 0;
 	if (want != EBUSY) {
 		/* read() set the queue up for itself, even if no frame came. */
 		M.fileio = 1;
@@ -1012,6 +1017,45 @@ static const char *find_node(void)
 	return NULL;
 }
 
+/*
+ * Two things vb2 does differently from one kernel to another (6.1 and
+ * 6.12 differ), learnt before the run:
+ *  - read() on a queue with streaming buffers (EBUSY): does the caller,
+ *    if it owned the queue, stay its owner (6.1), or is the queue left
+ *    with none (6.12: read() owns it for the time of the call only)?
+ *  - closing any file of a queue without an owner: does it free the
+ *    queue's buffers (6.12) or not (6.1)?
+ */
+static void learn_vb2(void)
+{
+	struct v4l2_requestbuffers rb = { .count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+					  .memory = V4L2_MEMORY_MMAP };
+	struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+				 .memory = V4L2_MEMORY_MMAP, .index = ~0U };
+	int a = open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	int o = open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	char c;
+
+	if (a < 0 || o < 0 || xioctl(a, VIDIOC_REQBUFS, &rb) || read(a, &c, 1) >= 0 ||
+	    errno != EBUSY) {
+		fprintf(stderr, "video_fuzz: %s: REQBUFS then read() did not give EBUSY: %s\n",
+			node, strerror(errno));
+		exit(2);
+	}
+	if (!xioctl(o, VIDIOC_QBUF, &b) || (errno != EBUSY && errno != EINVAL)) {
+		fprintf(stderr, "video_fuzz: QBUF of buffer ~0: %s\n", strerror(errno));
+		exit(2);
+	}
+	M.read_drops_owner = errno == EINVAL;
+	close(o);
+	memset(&b, 0, sizeof(b));
+	b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	M.release_ownerless = M.read_drops_owner && xioctl(a, VIDIOC_QUERYBUF, &b);
+	rb.count = 0;
+	xioctl(a, VIDIOC_REQBUFS, &rb);
+	close(a);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: video_fuzz [--node /dev/videoN] [--seed S] [--calls N] [--time SECONDS] [--trace]\n");
@@ -1069,8 +1113,11 @@ int main(int argc, char **argv)
 	rb.count = 0;
 	M.dmabuf_ok = !xioctl(fd, VIDIOC_REQBUFS, &rb);
 	close(fd);
-	printf("video_fuzz: %s, seed %llu, %llu calls, %.0f s; dma-buf import %s\n",
-	       node, seed, ncalls, time_limit, M.dmabuf_ok ? "yes" : "no");
+	learn_vb2();
+	printf("video_fuzz: %s, seed %llu, %llu calls, %.0f s; dma-buf import %s; read() %s the owner; closing a file of an ownerless queue %s\n",
+	       node, seed, ncalls, time_limit, M.dmabuf_ok ? "yes" : "no",
+	       M.read_drops_owner ? "drops" : "keeps",
+	       M.release_ownerless ? "frees it" : "leaves it");
 
 	t0 = now();
 	for (calls = 0; calls < ncalls && now() - t0 < time_limit && !problems;
