@@ -244,7 +244,8 @@ static const struct mapdev_ioctl_desc mapdev_core_ioctls[] = {
 		   true),
 	CORE_IOCTL(MAPDEV_IOC_SET_CACHE, struct mapdev_set_cache, cache, false),
 	CORE_IOCTL(MAPDEV_IOC_SET_EVENTFD, struct mapdev_set_eventfd, fd, false),
-	CORE_IOCTL(MAPDEV_IOC_EXPORT_DMABUF, struct mapdev_export_dmabuf, index,
+	/* fd is what it returns: an argsz without room for it is EINVAL. */
+	CORE_IOCTL(MAPDEV_IOC_EXPORT_DMABUF, struct mapdev_export_dmabuf, fd,
 		   true),
 	{ }
 };
