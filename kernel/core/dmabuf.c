@@ -13,7 +13,8 @@
  *    importer's own device (an IOMMU gives it IOVAs).  Memory a device
  *    without an IOMMU cannot address is refused, never bounced: a bounce
  *    buffer would be the memory the device writes, not the buffer;
- *  - vmap: the kernel's address of the pages, in their cache mode;
+ *  - vmap: the kernel's address of the pages, in their cache mode (a
+ *    read-only export's too: a vmap says nothing of the direction);
  *  - mmap of the dma-buf fd: shared, never executable, writable only for
  *    an O_RDWR export, in the buffer's cache mode.
  * While one of the last two exists, the pages' cache mode cannot change:
@@ -383,9 +384,12 @@ static int mapdev_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	u32 cache;
 	int ret;
 
-	/* The importer's kernel code may write through it. */
-	if (!db->writable)
-		return -EPERM;
+	/*
+	 * A vmap has no direction, and the dma-buf core takes a failed one
+	 * for an exporter's bug (WARN_ON_ONCE): a read-only export is
+	 * vmapped too, and its importer's kernel code is trusted to only
+	 * read it (docs/ABI.md).
+	 */
 	ret = db_memtype_get(db, &cache);
 	if (ret)
 		return ret;

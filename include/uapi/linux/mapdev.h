@@ -168,8 +168,9 @@ struct mapdev_set_eventfd {
  * flags: O_RDONLY or O_RDWR (O_RDWR needs a file open for writing: EBADF
  * otherwise), optionally | O_CLOEXEC; anything else EINVAL.  A read-only
  * dma-buf cannot be mapped writable, synced for writing
- * (DMA_BUF_IOCTL_SYNC with DMA_BUF_SYNC_WRITE: EPERM), mapped for a
- * device's writes nor vmapped by an importer (EPERM).  The dma-buf keeps
+ * (DMA_BUF_IOCTL_SYNC with DMA_BUF_SYNC_WRITE: EPERM) nor mapped for a
+ * device's writes (EPERM); an importer's vmap (kernel code, no direction)
+ * is not refused.  The dma-buf keeps
  * the buffer's memory until its last reference goes, the device's
  * destruction notwithstanding (docs/ABI.md, "dma-buf export").
  */
