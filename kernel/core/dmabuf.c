@@ -211,9 +211,15 @@ static struct sg_table *mapdev_dmabuf_map(struct dma_buf_attachment *attach,
 		ret = -ERANGE;
 		goto err_table;
 	}
-	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	/*
+	 * The pages are DMA-mapped for the buffer's own device too, which the
+	 * DMA API's debugging takes for a conflict unless the mapping leaves
+	 * the CPU syncs to its owner: done here, as vb2's exporters do.
+	 */
+	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto err_table;
+	dma_sync_sgtable_for_device(attach->dev, sgt, dir);
 	/* Behind an IOMMU too: an address the device cannot reach is no use. */
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		u64 end = sg_dma_address(sg) + sg_dma_len(sg) - 1;
@@ -239,7 +245,7 @@ static struct sg_table *mapdev_dmabuf_map(struct dma_buf_attachment *attach,
 	return sgt;
 
 err_unmap:
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 err_table:
 	sg_free_table(sgt);
 err_free:
@@ -258,7 +264,8 @@ static void mapdev_dmabuf_unmap(struct dma_buf_attachment *attach,
 	if (a->sgt == sgt)
 		a->sgt = NULL;
 	mutex_unlock(&db->lock);
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	dma_sync_sgtable_for_cpu(attach->dev, sgt, dir);
+	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	sg_free_table(sgt);
 	kfree(sgt);
 }
