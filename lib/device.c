@@ -326,6 +326,22 @@ int mapdev_device_set_cache(struct mapdev_device *dev, unsigned int index,
 	return 0;
 }
 
+int mapdev_device_export_dmabuf(struct mapdev_device *dev, unsigned int index,
+				int flags)
+{
+	struct mapdev_export_dmabuf e;
+
+	if (!region(dev, index))
+		return -1;
+	memset(&e, 0, sizeof(e));
+	e.argsz = sizeof(e);
+	e.flags = (uint32_t)flags | O_CLOEXEC;
+	e.index = index;
+	if (lmd_ioctl(dev->fd, MAPDEV_IOC_EXPORT_DMABUF, &e))
+		return -1;
+	return e.fd;
+}
+
 int mapdev_device_irq_region(const struct mapdev_device *dev)
 {
 	unsigned int i;

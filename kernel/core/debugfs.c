@@ -11,6 +11,9 @@
  *   eventfds    eventfd contexts held for interrupt delivery
  *   fail_ioremap  write N: the next N kernel mappings of device memory made
  *               for a cache mode change fail
+ *   dmabufs     live dma-bufs exported from buffer regions
+ *   exports     one line a live dma-buf: the buffer's name, "zombie" once
+ *               its device is destroyed, its attachments, vmaps, mmaps
  *   race_delay_ms  while non-zero, the paths that race with unregister sleep
  *               this long just past their first checks (driver ioctl and
  *               irq write dispatch, read/write, SET_EVENTFD), so tests can
@@ -20,11 +23,13 @@
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/seq_file.h>
 
 #include "mapdev_core.h"
 
 static struct dentry *mapdev_debugfs;
 static atomic_long_t stat_buffers, stat_bytes, stat_devices, stat_eventfds;
+static atomic_long_t stat_dmabufs;
 static atomic_t fail_alloc, fail_ioremap;
 static u32 race_delay_ms;
 
@@ -43,6 +48,13 @@ void mapdev_stats_eventfd(long nr)
 {
 	atomic_long_add(nr, &stat_eventfds);
 }
+
+void mapdev_stats_dmabuf(long nr)
+{
+	atomic_long_add(nr, &stat_dmabufs);
+}
+
+DEFINE_SHOW_ATTRIBUTE(mapdev_dmabuf);
 
 /* Widens a race window for the tests (race_delay_ms), until set to 0. */
 void mapdev_race_delay(void)
@@ -140,6 +152,10 @@ void mapdev_stats_init(void)
 				   &stat_eventfds, &stat_fops);
 	debugfs_create_file_unsafe("fail_ioremap", 0600, mapdev_debugfs, NULL,
 				   &fail_ioremap_fops);
+	debugfs_create_file_unsafe("dmabufs", 0444, mapdev_debugfs,
+				   &stat_dmabufs, &stat_fops);
+	debugfs_create_file("exports", 0444, mapdev_debugfs, NULL,
+			    &mapdev_dmabuf_fops);
 	debugfs_create_file_unsafe("race_delay_ms", 0600, mapdev_debugfs, NULL,
 				   &race_delay_fops);
 }

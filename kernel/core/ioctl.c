@@ -12,6 +12,7 @@
  * argument in memory whose fault never returns holds up no revocation.
  */
 #include <linux/capability.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/srcu.h>
@@ -243,6 +244,9 @@ static const struct mapdev_ioctl_desc mapdev_core_ioctls[] = {
 		   true),
 	CORE_IOCTL(MAPDEV_IOC_SET_CACHE, struct mapdev_set_cache, cache, false),
 	CORE_IOCTL(MAPDEV_IOC_SET_EVENTFD, struct mapdev_set_eventfd, fd, false),
+	/* fd is what it returns: an argsz without room for it is EINVAL. */
+	CORE_IOCTL(MAPDEV_IOC_EXPORT_DMABUF, struct mapdev_export_dmabuf, fd,
+		   true),
 	{ }
 };
 
@@ -262,6 +266,8 @@ static long mapdev_core_ioctl(struct mapdev_device *md, struct file *file,
 		return mapdev_ioctl_dma_segments(md, arg, out);
 	case MAPDEV_IOC_SET_CACHE:
 		return mapdev_ioctl_set_cache(md, arg);
+	case MAPDEV_IOC_EXPORT_DMABUF:
+		return mapdev_ioctl_export_dmabuf(md, file, arg, out);
 	default:
 		return mapdev_irq_set_eventfd(md, arg);
 	}
@@ -336,5 +342,14 @@ long mapdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	kvfree(out.data);
 	if (!ret && desc.out)
 		ret = mapdev_arg_out(uarg, karg, desc.size);
+	/* A new file's descriptor is user space's only once all went well. */
+	if (out.file) {
+		if (ret) {
+			put_unused_fd(out.fd);
+			fput(out.file);
+		} else {
+			fd_install(out.fd, out.file);
+		}
+	}
 	return ret;
 }

@@ -136,11 +136,16 @@ struct mapdev_ioctl_desc {
  *	returned 0 and frees it in any case
  * @len: bytes at @data
  * @to: where in user space
+ * @file: core's ioctls only: a new file for the reserved descriptor @fd,
+ *	installed once the ioctl's struct is copied back, else put with @fd
+ * @fd: the descriptor reserved for @file
  */
 struct mapdev_ioctl_out {
 	void *data;
 	size_t len;
 	void __user *to;
+	struct file *file;
+	int fd;
 };
 
 /**
@@ -330,5 +335,11 @@ void mapdev_irq_wake(struct mapdev_device *md);
 void mapdev_irq_shutdown(struct mapdev_device *md);
 int mapdev_iomem_set_cache(struct mapdev_region *r, u32 cache);
 const char *mapdev_cache_name(u32 cache);
+struct seq_file;
+long mapdev_ioctl_export_dmabuf(struct mapdev_device *md, struct file *file,
+				struct mapdev_export_dmabuf *ed,
+				struct mapdev_ioctl_out *out);
+int mapdev_dmabuf_show(struct seq_file *m, void *v);
+void mapdev_stats_dmabuf(long nr);
 
 #endif /* _MAPDEV_CORE_H */

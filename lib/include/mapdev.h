@@ -253,6 +253,21 @@ int mapdev_device_set_cache(struct mapdev_device *dev, unsigned int index,
 			    unsigned int cache);
 
 /**
+ * mapdev_device_export_dmabuf() - a dma-buf of a buffer region
+ *	(MAPDEV_IOC_EXPORT_DMABUF), for V4L2 DMABUF, DRM PRIME and other
+ *	importers.
+ * @dev: the device.
+ * @index: a buffer region.
+ * @flags: O_RDWR or O_RDONLY; the descriptor is always O_CLOEXEC.
+ * Return: the dma-buf's file descriptor, which the caller owns (close()
+ * it), or -1 with errno (EINVAL: not a buffer region, bad flags; EBADF:
+ * O_RDWR through an O_RDONLY handle).  The dma-buf keeps the memory after
+ * the buffer is destroyed, until its last reference goes.
+ */
+int mapdev_device_export_dmabuf(struct mapdev_device *dev, unsigned int index,
+				int flags);
+
+/**
  * mapdev_device_irq_region() - the region flagged MAPDEV_REGION_F_IRQ.
  * Return: its index, or -1 with errno ENOENT (no interrupts).
  */

@@ -2054,10 +2054,11 @@ static const struct {
 	{ MAPDEV_PCI_IOC_BUF_CREATE, "PCI_BUF_CREATE", sizeof(struct mapdev_buf_create), 56 },
 	{ MAPDEV_PCI_IOC_BUF_DESTROY, "PCI_BUF_DESTROY", sizeof(struct mapdev_buf_destroy), 40 },
 	{ MAPDEV_PCI_IOC_SET_DMA_MASK, "PCI_SET_DMA_MASK", sizeof(struct mapdev_pci_dma_mask), 12 },
+	{ MAPDEV_IOC_EXPORT_DMABUF, "EXPORT_DMABUF", sizeof(struct mapdev_export_dmabuf), 16 },
 };
 #define NIOCTLS (int)(sizeof(ioctls) / sizeof(ioctls[0]))
 enum { I_INFO, I_REGION, I_SYNC, I_SEGS, I_CACHE, I_EVENTFD, I_CREATE,
-       I_DESTROY, I_LIST, I_PCREATE, I_PDESTROY, I_MASK };
+       I_DESTROY, I_LIST, I_PCREATE, I_PDESTROY, I_MASK, I_EXPORT };
 
 /* A buffer name: ours mostly (collisions on purpose), sometimes odd. */
 static void pick_name(struct rng *r, char *name, const char *prefix)
@@ -2225,6 +2226,16 @@ static void fill_arg(struct rng *r, int k, uint8_t *a, int dev_i, struct dev *d)
 		s->entries = chance(r, 85) ? (uint64_t)(uintptr_t)data : odd_u64(r);
 		break;
 	}
+	case I_EXPORT: {
+		static const uint32_t fl[] = {
+			O_RDWR, O_RDONLY, O_RDWR | O_CLOEXEC, O_RDONLY | O_CLOEXEC,
+		};
+		struct mapdev_export_dmabuf *s = (void *)a;
+
+		s->flags = chance(r, 90) ? fl[below(r, 4)] : (uint32_t)odd_u64(r);
+		s->index = chance(r, 90) ? below(r, 2) : (uint32_t)odd_u64(r);
+		break;
+	}
 	case I_MASK: {
 		struct mapdev_pci_dma_mask *s = (void *)a;
 
@@ -2258,7 +2269,7 @@ static int nested_ok(int k, const uint8_t *a)
 /* Which ioctls a device kind answers. */
 static int ioctl_known(int kind, int k)
 {
-	if (k <= I_EVENTFD)
+	if (k <= I_EVENTFD || k == I_EXPORT)
 		return 1;
 	if (k <= I_LIST)
 		return kind == DK_CTL;
@@ -2372,6 +2383,20 @@ static long predict_ioctl(int k, const uint8_t *a, int view,
 			return -EINVAL;
 		return nested_ok(k, a) ? 0 : EXP_ANY;
 	}
+	case I_EXPORT: {
+		/* A dma-buf of a buffer region; ioctl_effects() closes it. */
+		const struct mapdev_export_dmabuf *s = (const void *)a;
+		uint32_t acc = s->flags & O_ACCMODE;
+
+		if ((s->flags & ~(uint32_t)(O_ACCMODE | O_CLOEXEC)) ||
+		    (acc != O_RDONLY && acc != O_RDWR))
+			return -EINVAL;
+		if (s->index >= (uint32_t)d->nreg || !dev_buffer(d))
+			return -EINVAL;
+		if (acc == O_RDWR && (oflags & O_ACCMODE) == O_RDONLY)
+			return -EBADF;
+		return 0;
+	}
 	case I_MASK: {
 		const struct mapdev_pci_dma_mask *s = (const void *)a;
 
@@ -2388,6 +2413,13 @@ static void ioctl_effects(int k, const uint8_t *in, const uint8_t *out, int di, 
 {
 	struct dev *d = &M.devs[di];
 
+	if (k == I_EXPORT && !got) {
+		/* The memory the dma-buf keeps goes with it, before the next check. */
+		const struct mapdev_export_dmabuf *s = (const void *)out;
+
+		if (s->fd < 0 || close(s->fd))
+			problem("EXPORT_DMABUF worked but returned fd %d", s->fd);
+	}
 	if (k == I_MASK && !got) {
 		const struct mapdev_pci_dma_mask *s = (const void *)in;
 

@@ -161,12 +161,33 @@ struct mapdev_set_eventfd {
 	__u32 reserved;
 };
 
+/*
+ * MAPDEV_IOC_EXPORT_DMABUF: a dma-buf of buffer region @index, for another
+ * driver to import (V4L2 DMABUF, DRM PRIME, ...).
+ * in: argsz, flags, index.  out: fd, the new dma-buf's file descriptor.
+ * flags: O_RDONLY or O_RDWR (O_RDWR needs a file open for writing: EBADF
+ * otherwise), optionally | O_CLOEXEC; anything else EINVAL.  A read-only
+ * dma-buf cannot be mapped writable, synced for writing
+ * (DMA_BUF_IOCTL_SYNC with DMA_BUF_SYNC_WRITE: EPERM) nor mapped for a
+ * device's writes (EPERM); an importer's vmap (kernel code, no direction)
+ * is not refused.  The dma-buf keeps
+ * the buffer's memory until its last reference goes, the device's
+ * destruction notwithstanding (docs/ABI.md, "dma-buf export").
+ */
+struct mapdev_export_dmabuf {
+	__u32 argsz;
+	__u32 flags;
+	__u32 index;
+	__s32 fd;		/* out */
+};
+
 #define MAPDEV_IOC_INFO		_IO(MAPDEV_TYPE, 0x00)
 #define MAPDEV_IOC_REGION_INFO	_IO(MAPDEV_TYPE, 0x01)
 #define MAPDEV_IOC_SYNC		_IO(MAPDEV_TYPE, 0x02)
 #define MAPDEV_IOC_DMA_SEGMENTS	_IO(MAPDEV_TYPE, 0x03)
 #define MAPDEV_IOC_SET_CACHE	_IO(MAPDEV_TYPE, 0x04)
 #define MAPDEV_IOC_SET_EVENTFD	_IO(MAPDEV_TYPE, 0x05)
+#define MAPDEV_IOC_EXPORT_DMABUF _IO(MAPDEV_TYPE, 0x06)
 
 /*
  * Interrupts.  A device with interrupts has a region flagged
