@@ -320,7 +320,7 @@ static void video_seed(const char *bdf, unsigned int seed, int calls, int secs)
 	const char *sum;
 	double el = 0;
 	struct run r;
-	int kmsg;
+	int kmsg, rm;
 
 	find_fuzzer();
 	snprintf(bin, sizeof(bin), "%s", fuzz_bin);
@@ -333,6 +333,8 @@ static void video_seed(const char *bdf, unsigned int seed, int calls, int secs)
 	snprintf(args, sizeof(args), "--node %s --seed %u --calls %d --time %d",
 		 video_node(bdf), seed, calls * scale(), secs * scale());
 	r = run_fuzzer(bin, args);
+	/* Unloaded first, so a failure below leaves edu to the next suites. */
+	rm = sh("rmmod " EDU_MOD);
 	if (r.status)
 		FAILF("video_fuzz %s: exit status %d, %d problem(s); replay it with the command above (add --trace)",
 		      args, r.status, r.problems);
@@ -348,7 +350,7 @@ static void video_seed(const char *bdf, unsigned int seed, int calls, int secs)
 		FAILF("video_fuzz %s: did too little: %llu frames, %llu mappings, %llu touches",
 		      args, frames, maps, touches);
 	kmsg_check(kmsg, "video_fuzz");
-	if (sh("rmmod " EDU_MOD))
+	if (rm)
 		FAILF("rmmod " EDU_MOD " after the run failed: something still holds it");
 }
 
