@@ -343,6 +343,20 @@ static pgprot_t mapdev_pgprot(pgprot_t prot, u32 cache)
  * mapping of a read-only region), -EBUSY (the region is mapped with another
  * cache mode right now), -ENODEV (the device is gone).
  */
+/* Whether pages [first, first + npages) of @r hold a protected range. */
+static bool mapdev_vma_protected(const struct mapdev_region *r,
+				 unsigned long first, unsigned long npages)
+{
+	u64 start = (u64)first << PAGE_SHIFT;
+	u64 end = start + ((u64)npages << PAGE_SHIFT);
+	unsigned int i;
+
+	for (i = 0; i < r->nr_protected; i++)
+		if (start < r->protected[i].end && end > r->protected[i].start)
+			return true;
+	return false;
+}
+
 int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mapdev_device *md = ((struct mapdev_file *)file->private_data)->md;
@@ -351,6 +365,7 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	unsigned long npages = vma_pages(vma);
 	struct mapdev_region *r;
 	unsigned long rpages;
+	bool prot;
 	u32 cache;
 	int ret;
 
@@ -371,6 +386,14 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	rpages = r->size >> PAGE_SHIFT;
 	if (first >= rpages || npages > rpages - first)
 		return -EINVAL;
+	/* An MSI-X table's pages: read-only, so vector addresses stay ours. */
+	prot = mapdev_vma_protected(r, first, npages);
+	if (prot && (vma->vm_flags & VM_WRITE)) {
+		dev_info_ratelimited(&md->dev,
+				     "mmap: region %s: pages %#lx-%#lx hold the MSI-X table or PBA; only read-only mappings of them\n",
+				     r->name, first, first + npages - 1);
+		return -EACCES;
+	}
 	/* BARs are raw access, as sysfs resourceN's mmap. */
 	if (r->type == MAPDEV_REGION_IOMEM && md->raw_lockdown) {
 		ret = security_locked_down(md->raw_lockdown);
@@ -410,7 +433,7 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_page_prot = mapdev_pgprot(vma->vm_page_prot, cache);
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vm_flags_clear(vma, VM_MAYEXEC);
-	if (!(r->flags & MAPDEV_REGION_F_WRITE))
+	if (!(r->flags & MAPDEV_REGION_F_WRITE) || prot)
 		vm_flags_clear(vma, VM_MAYWRITE);
 	vma->vm_ops = &mapdev_vm_ops;
 	vma->vm_private_data = md;
