@@ -332,17 +332,6 @@ static pgprot_t mapdev_pgprot(pgprot_t prot, u32 cache)
 	}
 }
 
-/**
- * mapdev_mmap() - the mmap file operation of every mapdev device
- * @file: an open mapdev device
- * @vma: the new mapping; vm_pgoff selects the region and the offset in it
- *
- * Return: 0, or -EINVAL (private mapping, no such region, range outside the
- * region, a region that lost its kernel mapping), -EPERM (executable;
- * device memory under the device's raw access lockdown), -EACCES (writable
- * mapping of a read-only region), -EBUSY (the region is mapped with another
- * cache mode right now), -ENODEV (the device is gone).
- */
 /* Whether pages [first, first + npages) of @r hold a protected range. */
 static bool mapdev_vma_protected(const struct mapdev_region *r,
 				 unsigned long first, unsigned long npages)
@@ -357,6 +346,18 @@ static bool mapdev_vma_protected(const struct mapdev_region *r,
 	return false;
 }
 
+/**
+ * mapdev_mmap() - the mmap file operation of every mapdev device
+ * @file: an open mapdev device
+ * @vma: the new mapping; vm_pgoff selects the region and the offset in it
+ *
+ * Return: 0, or -EINVAL (private mapping, no such region, range outside the
+ * region, a region that lost its kernel mapping), -EPERM (executable;
+ * device memory under the device's raw access lockdown), -EACCES (writable
+ * mapping of a read-only region, or of pages holding a protected range
+ * such as an MSI-X table), -EBUSY (the region is mapped with another
+ * cache mode right now), -ENODEV (the device is gone).
+ */
 int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mapdev_device *md = ((struct mapdev_file *)file->private_data)->md;

@@ -588,9 +588,9 @@ static long mpci_irqs(struct mpci *mp, struct mapdev_pci_irqs *a)
 		else if (mp->msix)
 			ret = mpci_msix_set_count(mp, a->count);
 	}
-	a->type = mp->msix ? MAPDEV_PCI_IRQ_MSIX : mp->irq < 0 ?
-		  MAPDEV_PCI_IRQ_NONE : mp->msi ? MAPDEV_PCI_IRQ_MSI :
-		  MAPDEV_PCI_IRQ_INTX;
+	a->type = mp->msix ? MAPDEV_IRQ_TYPE_MSIX : mp->irq < 0 ?
+		  MAPDEV_IRQ_TYPE_NONE : mp->msi ? MAPDEV_IRQ_TYPE_MSI :
+		  MAPDEV_IRQ_TYPE_INTX;
 	a->count = mp->msix ? mp->nvec : mp->irq >= 0;
 	mutex_unlock(&mp->lock);
 	a->table_bar = 0;

@@ -273,16 +273,16 @@ struct mapdev_pci_dma_mask {
  * kernel cannot give that many; the old vectors stay then).  Setting
  * frees and allocates every vector: each starts unmasked, with its count
  * and eventfd kept; eventfds of vectors beyond the new count are dropped.
- * out: type (MAPDEV_PCI_IRQ_*), count (vectors now), max (vectors the
+ * out: type (MAPDEV_IRQ_TYPE_*), count (vectors now), max (vectors the
  * function has: the MSI-X table size, 1 for MSI and INTx, 0 for none),
  * and for MSI-X where its table and PBA live: user space cannot change
  * them through a BAR (mmap of their pages is read-only, writes with
  * write() fail EACCES).
  */
-#define MAPDEV_PCI_IRQ_NONE	0
-#define MAPDEV_PCI_IRQ_INTX	1
-#define MAPDEV_PCI_IRQ_MSI	2
-#define MAPDEV_PCI_IRQ_MSIX	3
+#define MAPDEV_IRQ_TYPE_NONE	0
+#define MAPDEV_IRQ_TYPE_INTX	1
+#define MAPDEV_IRQ_TYPE_MSI	2
+#define MAPDEV_IRQ_TYPE_MSIX	3
 
 #define MAPDEV_PCI_IRQS_F_SET	(1u << 0)
 
