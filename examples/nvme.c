@@ -449,6 +449,8 @@ static int cmd_rw(const char *bdf, const char *slba_s, const char *count_s, bool
 	uint64_t p1, p2, bytes;
 	uint32_t per;
 
+	static uint8_t bounce[MAX_XFER];
+
 	if (!count)
 		die("COUNT must be at least 1");
 	setup(bdf, MAX_XFER, false);
@@ -462,12 +464,18 @@ static int cmd_rw(const char *bdf, const char *slba_s, const char *count_s, bool
 		uint16_t st;
 
 		bytes = (uint64_t)n * C.lba_size;
+		/*
+		 * Through a bounce buffer: a file system may pin the pages of
+		 * the buffer it reads into (9p, FUSE do), and the device's
+		 * mapping has none to pin.
+		 */
 		if (write) {
-			size_t got = fread(C.data, 1, bytes, stdin);
+			size_t got = fread(bounce, 1, bytes, stdin);
 
 			if (got != bytes)
 				die("stdin ended after %" PRIu64 " of %" PRIu64 " bytes",
 				    done * C.lba_size + got, count * C.lba_size);
+			memcpy(C.data, bounce, bytes);
 		}
 		prps(0, (uint32_t)bytes, 0, &p1, &p2);
 		st = wait_cid(1, submit(1, write ? 0x01 : 0x02, 1, p1, p2, (uint32_t)lba,
@@ -475,8 +483,11 @@ static int cmd_rw(const char *bdf, const char *slba_s, const char *count_s, bool
 		if (st)
 			die("%s of LBA %" PRIu64 " (%u blocks): status %#x", write ? "write" : "read",
 			    lba, n, st);
-		if (!write && fwrite(C.data, 1, bytes, stdout) != bytes)
-			die("writing to stdout: %s", strerror(errno));
+		if (!write) {
+			memcpy(bounce, C.data, bytes);
+			if (fwrite(bounce, 1, bytes, stdout) != bytes)
+				die("writing to stdout: %s", strerror(errno));
+		}
 		done += n;
 	}
 	if (write) {
