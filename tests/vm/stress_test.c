@@ -851,12 +851,14 @@ TEST_TIMEOUT(msix_vs_unbind, 300)
 {
 	int cycles = stress_cycles() / 4, c, kmsg, i;
 	double budget = stress_seconds(), t0 = now();
-	long long ev0 = core_stat("eventfds");
 	const char *bad = NULL;
 	long writes = 0;
+	long long ev0;
 
 	if (!pci_present(NVME_BDF))
 		SKIP("no NVMe controller at %s: scripts/vm --nvme IMG attaches one", NVME_BDF);
+	need_module("mapdev_pci", NULL);
+	ev0 = core_stat("eventfds");
 	if (cycles < 1)
 		cycles = 1;
 	kmsg = kmsg_open();
