@@ -25,7 +25,7 @@ static const char *image(void)
 		FAILF("%s is not built (make)", NVME);
 	need_module("mapdev_pci", NULL);
 	/* A driver the kernel gave it: the example binds only a free one. */
-	sh("echo " NVME_BDF " > /sys/bus/pci/devices/" NVME_BDF "/driver/unbind 2>/dev/null");
+	sh("d=/sys/bus/pci/devices/" NVME_BDF "/driver; [ ! -e $d ] || echo " NVME_BDF " > $d/unbind");
 	return img;
 }
 
