@@ -10,7 +10,9 @@ $(BUILD)/bench/%: bench/%.c include/uapi/linux/mapdev.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) -o $@ $<
 
-# One VM boot: load the modules, run every benchmark, results in bench/results/.
+# One VM boot: load the modules, run every benchmark, results in bench/results/;
+# then one boot with QEMU's nvme: the kernel's driver (fio) against
+# examples/nvme (bench/nvme-host, bench/nvme.sh).
 bench:
 	scripts/deps
 	$(MAKE) all
@@ -18,3 +20,4 @@ bench:
 		$(BUILD)/bench/bench_buf --json $(CURDIR)/bench/results/buf.json && \
 		$(BUILD)/bench/bench_irq --json $(CURDIR)/bench/results/irq.json && \
 		$(BUILD)/bench/bench_edu --json $(CURDIR)/bench/results/edu.json'
+	bench/nvme-host

@@ -2,7 +2,7 @@
 # Example programs on libmapdev, built by `make`; make demo runs grab.
 
 EXAMPLES_OUT := $(BUILD)/examples
-EXAMPLES := $(EXAMPLES_OUT)/grab
+EXAMPLES := $(EXAMPLES_OUT)/grab $(EXAMPLES_OUT)/nvme
 
 all: $(EXAMPLES)
 

@@ -404,6 +404,49 @@ int mapdev_device_set_eventfd(struct mapdev_device *dev, int fd)
 	return lmd_ioctl(dev->fd, MAPDEV_IOC_SET_EVENTFD, &e);
 }
 
+int mapdev_device_irq_vector(struct mapdev_device *dev, unsigned int vector)
+{
+	struct mapdev_irq_vector v;
+
+	memset(&v, 0, sizeof(v));
+	v.argsz = sizeof(v);
+	v.vector = vector;
+	return lmd_ioctl(dev->fd, MAPDEV_IOC_SET_IRQ_VECTOR, &v);
+}
+
+int mapdev_device_set_eventfd_vector(struct mapdev_device *dev,
+				     unsigned int vector, int fd)
+{
+	struct mapdev_set_eventfd e;
+
+	memset(&e, 0, sizeof(e));
+	e.argsz = sizeof(e);
+	e.flags = MAPDEV_EVENTFD_F_VECTOR;
+	e.fd = fd;
+	e.vector = vector;
+	return lmd_ioctl(dev->fd, MAPDEV_IOC_SET_EVENTFD, &e);
+}
+
+int mapdev_device_irq_vectors(struct mapdev_device *dev, unsigned int want,
+			      unsigned int *count, unsigned int *max)
+{
+	struct mapdev_pci_irqs a;
+
+	memset(&a, 0, sizeof(a));
+	a.argsz = sizeof(a);
+	if (want) {
+		a.flags = MAPDEV_PCI_IRQS_F_SET;
+		a.count = want;
+	}
+	if (lmd_ioctl(dev->fd, MAPDEV_PCI_IOC_IRQS, &a))
+		return -1;
+	if (count)
+		*count = a.count;
+	if (max)
+		*max = a.max;
+	return 0;
+}
+
 struct mapdev_mapping *mapdev_device_map(struct mapdev_device *dev,
 					 unsigned int index, uint64_t offset,
 					 size_t length, int prot)

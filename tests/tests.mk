@@ -79,9 +79,14 @@ host-check vm-check: | $(TESTS_RESULTS)
 $(TESTS_RESULTS):
 	@mkdir -p $@
 
-# The suite's guest reserves 16 MiB at 512 MiB for mapdev_phys's tests.
+# The suite's guest reserves 16 MiB at 512 MiB for mapdev_phys's tests,
+# and has QEMU's NVMe controller (tests/vm/msix_test.c, nvme_test.c) on a
+# 16 MiB image made afresh for each boot.
 VM_PHYS_RESERVED := 0x20000000:16M
-VM_CHECK_ARGS := --append 'memmap=16M$$0x20000000'
+VM_NVME_IMAGE := $(BUILD)/vm/nvme.img
+VM_CHECK_ARGS := --append 'memmap=16M$$0x20000000' --nvme $(VM_NVME_IMAGE)
+vm_nvme_image = mkdir -p $(dir $(VM_NVME_IMAGE)) && rm -f $(VM_NVME_IMAGE) && \
+	truncate -s 16M $(VM_NVME_IMAGE)
 
 vm-check: $(TESTS_VM_BINS)
 	@rm -f $(TESTS_RESULTS)/vm-*.log $(TESTS_RESULTS)/vm-*.txt \
@@ -103,6 +108,7 @@ vm-check-one: $(TESTS_VM_BINS) $(MAPDEV_TOOL) | $(TESTS_RESULTS)
 			"$$k" "$$k" "$$k" >$$log; \
 		cat $$log; exit 1; \
 	fi; \
+	$(vm_nvme_image); \
 	st=0; env BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
 		$(VM_CHECK_ENV_$(VM_KERNEL)) scripts/vm --kernel "$$k" $(VM_CHECK_ARGS) \
 		--timeout $(VM_CHECK_TIMEOUT) -- tests/vm/run-all || st=$$?; \
@@ -136,6 +142,7 @@ $(TESTS_LOCKDOWN_BIN): tests/lockdown/lockdown_test.c tests/tests.mk $(LIBMAPDEV
 vm-lockdown: $(TESTS_LOCKDOWN_BIN) | $(TESTS_RESULTS)
 	@k='$(VM_KERNEL)'; st=0; \
 	BUILD=$(BUILD) scripts/build-modules "$$k" >/dev/null || exit 1; \
+	$(vm_nvme_image); \
 	env BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
 		scripts/vm --kernel "$$k" $(VM_CHECK_ARGS) -- tests/vm/run-all \
 		--prefix vm-$$k $(TESTS_LOCKDOWN_BIN) || st=$$?; \

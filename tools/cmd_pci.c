@@ -24,7 +24,7 @@ static const char pci_usage[] =
 "       mapdev pci unbind BDF [--reprobe]\n"
 "       mapdev pci info BDF [--json]\n"
 "       mapdev pci list [--json]\n"
-"       mapdev pci irq BDF [--count N] [--timeout MS] [--json]\n"
+"       mapdev pci irq BDF [--vector N] [--count N] [--timeout MS] [--json]\n"
 "       mapdev pci buf create BDF NAME SIZE [--backend B] [--cache C]\n"
 "                             [--dma-bits N] [--json]\n"
 "       mapdev pci buf rm BDF NAME...\n"
@@ -122,7 +122,7 @@ static const char list_usage[] =
 "  -h, --help   this help\n";
 
 static const char irq_usage[] =
-"Usage: mapdev pci irq BDF [--count N] [--timeout MS] [--json]\n"
+"Usage: mapdev pci irq BDF [--vector N] [--count N] [--timeout MS] [--json]\n"
 "\n"
 "Wait for interrupts of a function bound to mapdev_pci, as a user-space\n"
 "driver does: poll() the device, then read the interrupt count (region 7).\n"
@@ -132,11 +132,14 @@ static const char irq_usage[] =
 "one: QEMU's edu does when its register 0x60 is written (mapdev poke\n"
 "pci-0000:00:10.0 0x60 1, from another shell).\n"
 "\n"
+"  -v, --vector N     wait on MSI-X vector N (default 0); a function with\n"
+"                     fewer vectors is given N + 1 first\n"
 "  -n, --count N      wait for N interrupts (default 1)\n"
 "  -t, --timeout MS   give up after MS milliseconds in all (exit 1);\n"
 "                     default: wait for ever\n"
-"  -j, --json         print {\"bdf\", \"interrupt\", \"received\", \"count\",\n"
-"                     \"timed_out\"} at the end, also after a timeout\n"
+"  -j, --json         print {\"bdf\", \"interrupt\", \"vector\", \"received\",\n"
+"                     \"count\", \"timed_out\"} at the end, also after a\n"
+"                     timeout\n"
 "  -h, --help         this help\n";
 
 /* A BDF argument: prints a usage error and returns -1 if it is not one. */
@@ -723,12 +726,13 @@ static int pci_irq(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "count", required_argument, NULL, 'n' },
+		{ "vector", required_argument, NULL, 'v' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	uint64_t want = 1, timeout = 0, received = 0;
+	uint64_t want = 1, timeout = 0, received = 0, vector = 0;
 	char bdf[MAPDEV_PCI_BDF_LEN];
 	bool json = false, has_timeout = false, timed_out = false;
 	struct mapdev_device *dev;
@@ -738,8 +742,14 @@ static int pci_irq(int argc, char **argv)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:t:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:v:t:jh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'v':
+			if (parse_number(optarg, &vector) || vector > 2047)
+				return usage_error("bad vector '%s': expected a "
+						   "number from 0 to 2047",
+						   optarg);
+			break;
 		case 'n':
 			if (parse_number(optarg, &want) || !want ||
 			    want > UINT32_MAX)
@@ -790,6 +800,32 @@ static int pci_irq(int argc, char **argv)
 			   "or mapdev_pci's irq_mode is none)", bdf);
 		goto out_dev;
 	}
+	if (vector) {
+		unsigned int nvec = 0, max = 0;
+
+		if (mapdev_device_irq_vectors(dev, 0, &nvec, &max)) {
+			ret = fail("%s: its interrupt vectors: %s", bdf,
+				   strerror(errno));
+			goto out_dev;
+		}
+		if (vector >= max) {
+			ret = fail("%s: has no vector %" PRIu64 " (%s, %u "
+				   "vector%s)", bdf, vector, irq_str(pci), max,
+				   max == 1 ? "" : "s");
+			goto out_dev;
+		}
+		if (vector >= nvec &&
+		    mapdev_device_irq_vectors(dev, vector + 1, NULL, NULL)) {
+			ret = fail("%s: cannot get %" PRIu64 " vectors: %s",
+				   bdf, vector + 1, strerror(errno));
+			goto out_dev;
+		}
+		if (mapdev_device_irq_vector(dev, vector)) {
+			ret = fail("%s: vector %" PRIu64 ": %s", bdf, vector,
+				   strerror(errno));
+			goto out_dev;
+		}
+	}
 	if (has_timeout)
 		deadline = now_ms() + (int64_t)timeout;
 	while (received < want) {
@@ -836,8 +872,13 @@ static int pci_irq(int argc, char **argv)
 		}
 		received++;
 		if (!json) {
-			printf("%s: interrupt %" PRIu64 " (count %u)\n", bdf,
-			       received, count);
+			if (vector)
+				printf("%s: vector %" PRIu64 ": interrupt %"
+				       PRIu64 " (count %u)\n", bdf, vector,
+				       received, count);
+			else
+				printf("%s: interrupt %" PRIu64 " (count %u)\n",
+				       bdf, received, count);
 			fflush(stdout);
 		}
 	}
@@ -849,6 +890,7 @@ out_json:
 		json_str(stdout, bdf);
 		printf(", \"interrupt\": ");
 		json_str(stdout, irq_str(pci));
+		printf(", \"vector\": %" PRIu64, vector);
 		printf(", \"received\": %" PRIu64 ", \"count\": ", received);
 		if (received)
 			printf("%u", count);

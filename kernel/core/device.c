@@ -134,6 +134,8 @@ static void mapdev_device_release(struct device *dev)
 		ida_free(&mapdev_minors, MINOR(dev->devt));
 	cleanup_srcu_struct(&md->srcu);
 	mapdev_stats_device(-1);
+	if (md->vectors != &md->irq)
+		kvfree(md->vectors);
 	kfree(md);
 }
 
@@ -178,8 +180,10 @@ struct mapdev_device *mapdev_device_alloc(struct device *parent,
 	md->open_cap = -1;
 	md->open_lockdown = LOCKDOWN_NONE;
 	md->raw_lockdown = LOCKDOWN_NONE;
-	init_waitqueue_head(&md->irq.wait);
-	spin_lock_init(&md->irq.lock);
+	mapdev_irq_init(&md->irq);
+	md->vectors = &md->irq;
+	md->nr_vectors = 1;
+	md->nr_active = 1;
 	md->ops = ops;
 	strscpy(md->driver, driver, sizeof(md->driver));
 	device_initialize(&md->dev);

@@ -23,6 +23,18 @@
 
 /* -- read/write: the copy path ------------------------------------------- */
 
+/* Whether [off, off + len) of @r meets a range user space must not write. */
+static bool mapdev_region_protected(const struct mapdev_region *r, u64 off,
+				    u64 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_protected; i++)
+		if (off < r->protected[i].end && off + len > r->protected[i].start)
+			return true;
+	return false;
+}
+
 /*
  * Device memory: an access of 1, 2, 4 or 8 aligned bytes is one access of
  * that width (registers care); anything else is copied in pieces.
@@ -176,7 +188,7 @@ static ssize_t mapdev_rw(struct file *file, char __user *ubuf, size_t count,
 	if (r->type == MAPDEV_REGION_IRQ) {
 		if (off)
 			return -EINVAL;
-		return write ? mapdev_irq_write(md, ubuf, count) :
+		return write ? mapdev_irq_write(mf, ubuf, count) :
 			       mapdev_irq_read(mf, ubuf, count,
 					       file->f_flags & O_NONBLOCK);
 	}
@@ -191,6 +203,8 @@ static ssize_t mapdev_rw(struct file *file, char __user *ubuf, size_t count,
 		if (ret)
 			return ret;
 	}
+	if (write && mapdev_region_protected(r, off, count))
+		return -EACCES;
 	mapdev_race_delay();
 
 	ret = mapdev_rw_region(md, index, ubuf, count, off, write);

@@ -247,6 +247,8 @@ static const struct mapdev_ioctl_desc mapdev_core_ioctls[] = {
 	/* fd is what it returns: an argsz without room for it is EINVAL. */
 	CORE_IOCTL(MAPDEV_IOC_EXPORT_DMABUF, struct mapdev_export_dmabuf, fd,
 		   true),
+	CORE_IOCTL(MAPDEV_IOC_SET_IRQ_VECTOR, struct mapdev_irq_vector, vector,
+		   false),
 	{ }
 };
 
@@ -268,6 +270,8 @@ static long mapdev_core_ioctl(struct mapdev_device *md, struct file *file,
 		return mapdev_ioctl_set_cache(md, arg);
 	case MAPDEV_IOC_EXPORT_DMABUF:
 		return mapdev_ioctl_export_dmabuf(md, file, arg, out);
+	case MAPDEV_IOC_SET_IRQ_VECTOR:
+		return mapdev_irq_set_vector(file->private_data, arg);
 	default:
 		return mapdev_irq_set_eventfd(md, arg);
 	}
@@ -316,7 +320,8 @@ long mapdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (WARN_ON_ONCE(desc.size > sizeof(karg) || desc.size < 8))
 			return -ENOTTY;
 	}
-	if (cmd == MAPDEV_IOC_SET_EVENTFD && md->irq_index < 0)
+	if ((cmd == MAPDEV_IOC_SET_EVENTFD || cmd == MAPDEV_IOC_SET_IRQ_VECTOR) &&
+	    md->irq_index < 0)
 		return -ENOTTY;
 	/* Changing the device is for a file open for writing. */
 	if ((cmd == MAPDEV_IOC_SET_CACHE || cmd == MAPDEV_IOC_SET_EVENTFD) &&

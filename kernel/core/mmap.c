@@ -332,6 +332,20 @@ static pgprot_t mapdev_pgprot(pgprot_t prot, u32 cache)
 	}
 }
 
+/* Whether pages [first, first + npages) of @r hold a protected range. */
+static bool mapdev_vma_protected(const struct mapdev_region *r,
+				 unsigned long first, unsigned long npages)
+{
+	u64 start = (u64)first << PAGE_SHIFT;
+	u64 end = start + ((u64)npages << PAGE_SHIFT);
+	unsigned int i;
+
+	for (i = 0; i < r->nr_protected; i++)
+		if (start < r->protected[i].end && end > r->protected[i].start)
+			return true;
+	return false;
+}
+
 /**
  * mapdev_mmap() - the mmap file operation of every mapdev device
  * @file: an open mapdev device
@@ -340,7 +354,8 @@ static pgprot_t mapdev_pgprot(pgprot_t prot, u32 cache)
  * Return: 0, or -EINVAL (private mapping, no such region, range outside the
  * region, a region that lost its kernel mapping), -EPERM (executable;
  * device memory under the device's raw access lockdown), -EACCES (writable
- * mapping of a read-only region), -EBUSY (the region is mapped with another
+ * mapping of a read-only region, or of pages holding a protected range
+ * such as an MSI-X table), -EBUSY (the region is mapped with another
  * cache mode right now), -ENODEV (the device is gone).
  */
 int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
@@ -351,6 +366,7 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	unsigned long npages = vma_pages(vma);
 	struct mapdev_region *r;
 	unsigned long rpages;
+	bool prot;
 	u32 cache;
 	int ret;
 
@@ -371,6 +387,14 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	rpages = r->size >> PAGE_SHIFT;
 	if (first >= rpages || npages > rpages - first)
 		return -EINVAL;
+	/* An MSI-X table's pages: read-only, so vector addresses stay ours. */
+	prot = mapdev_vma_protected(r, first, npages);
+	if (prot && (vma->vm_flags & VM_WRITE)) {
+		dev_info_ratelimited(&md->dev,
+				     "mmap: region %s: pages %#lx-%#lx hold the MSI-X table or PBA; only read-only mappings of them\n",
+				     r->name, first, first + npages - 1);
+		return -EACCES;
+	}
 	/* BARs are raw access, as sysfs resourceN's mmap. */
 	if (r->type == MAPDEV_REGION_IOMEM && md->raw_lockdown) {
 		ret = security_locked_down(md->raw_lockdown);
@@ -410,7 +434,7 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_page_prot = mapdev_pgprot(vma->vm_page_prot, cache);
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vm_flags_clear(vma, VM_MAYEXEC);
-	if (!(r->flags & MAPDEV_REGION_F_WRITE))
+	if (!(r->flags & MAPDEV_REGION_F_WRITE) || prot)
 		vm_flags_clear(vma, VM_MAYWRITE);
 	vma->vm_ops = &mapdev_vm_ops;
 	vma->vm_private_data = md;

@@ -181,20 +181,34 @@ int mapdev_device_add_rw(struct mapdev_device *md, const char *name,
 EXPORT_SYMBOL_GPL(mapdev_device_add_rw);
 
 /**
- * mapdev_device_add_irq() - give a device an interrupt counter region
+ * mapdev_device_add_irqs() - give a device an interrupt region of @nr vectors
  * @md: a device not yet registered
+ * @nr: the most vectors it can have (MSI-X: its table size); one is in use
+ *	until the driver says otherwise with mapdev_irq_set_active()
  *
- * Return: the region index, or -EINVAL (registered, or has one already),
- * -ENOSPC (no region left).
+ * Return: the region index, or -EINVAL (registered, has one already, @nr
+ * 0), -ENOSPC (no region left), -ENOMEM.
  */
-int mapdev_device_add_irq(struct mapdev_device *md)
+int mapdev_device_add_irqs(struct mapdev_device *md, unsigned int nr)
 {
+	struct mapdev_irq *vec;
 	struct mapdev_region *r;
+	unsigned int v;
 
-	if (md->registered || md->irq_index >= 0)
+	if (md->registered || md->irq_index >= 0 || !nr)
 		return -EINVAL;
 	if (md->nr_regions >= MAPDEV_MAX_REGIONS)
 		return -ENOSPC;
+	if (nr > 1) {
+		vec = kvcalloc(nr, sizeof(*vec), GFP_KERNEL);
+		if (!vec)
+			return -ENOMEM;
+		for (v = 0; v < nr; v++)
+			mapdev_irq_init(&vec[v]);
+		md->vectors = vec;
+		md->nr_vectors = nr;
+	}
+	md->nr_active = 1;
 	r = &md->regions[md->nr_regions];
 	strscpy(r->name, "irq", sizeof(r->name));
 	r->type = MAPDEV_REGION_IRQ;
@@ -204,7 +218,51 @@ int mapdev_device_add_irq(struct mapdev_device *md)
 	md->irq_index = md->nr_regions;
 	return md->nr_regions++;
 }
+EXPORT_SYMBOL_GPL(mapdev_device_add_irqs);
+
+/**
+ * mapdev_device_add_irq() - give a device an interrupt counter region
+ * @md: a device not yet registered
+ *
+ * Return: the region index, or -EINVAL (registered, or has one already),
+ * -ENOSPC (no region left).
+ */
+int mapdev_device_add_irq(struct mapdev_device *md)
+{
+	return mapdev_device_add_irqs(md, 1);
+}
 EXPORT_SYMBOL_GPL(mapdev_device_add_irq);
+
+/**
+ * mapdev_region_protect() - keep user space from writing part of a region
+ * @md: a device not yet registered
+ * @index: an iomem region of it
+ * @offset: first byte of the range (an MSI-X table, a PBA)
+ * @len: bytes
+ *
+ * write() into the range fails with -EACCES; a mapping that covers a page
+ * holding part of it can only be read-only (a writable one: -EACCES).
+ *
+ * Return: 0, or -EINVAL (registered, not an iomem region, outside it, two
+ * ranges already).
+ */
+int mapdev_region_protect(struct mapdev_device *md, unsigned int index,
+			  u64 offset, u64 len)
+{
+	struct mapdev_region *r;
+
+	if (md->registered || index >= md->nr_regions || !len)
+		return -EINVAL;
+	r = &md->regions[index];
+	if (r->type != MAPDEV_REGION_IOMEM || offset >= r->size ||
+	    len > r->size - offset || r->nr_protected >= ARRAY_SIZE(r->protected))
+		return -EINVAL;
+	r->protected[r->nr_protected].start = offset;
+	r->protected[r->nr_protected].end = offset + len;
+	r->nr_protected++;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(mapdev_region_protect);
 
 /**
  * mapdev_parse_specs() - run @one on each entry of a comma-separated list

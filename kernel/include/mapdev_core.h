@@ -97,6 +97,10 @@ enum mapdev_region_type {
  *	the device is unregistered
  * @cacheable: iomem regions: the range is RAM, so cached mappings are fine
  * @map_count: live VMAs of this region
+ * @nr_protected: entries of @protected in use
+ * @protected: byte ranges [start, end) of an iomem region user space must
+ *	not write (an MSI-X table, its PBA): write() there fails EACCES, and
+ *	a mapping of a page holding one is read-only
  */
 struct mapdev_region {
 	char name[MAPDEV_NAME_LEN];
@@ -109,6 +113,11 @@ struct mapdev_region {
 	void __iomem *kva;
 	bool cacheable;
 	atomic_t map_count;
+	unsigned int nr_protected;
+	struct {
+		u64 start;
+		u64 end;
+	} protected[2];
 };
 
 /**
@@ -157,6 +166,8 @@ struct mapdev_ioctl_out {
  * @region_rw: read or write @count bytes at @off of RW region @index, from
  *	or to the kernel buffer @kbuf; returns bytes done or a negative errno
  * @irq_control: unmask (true) or mask (false) the device's interrupt
+ * @irq_vector_control: unmask or mask one vector (devices with several;
+ *	when present it is called instead of @irq_control)
  *
  * Core calls them only while the device is alive, under md->ops_lock held
  * for reading, and never with user memory to copy: a call cannot be held
@@ -170,6 +181,8 @@ struct mapdev_ops {
 	ssize_t (*region_rw)(struct mapdev_device *md, unsigned int index,
 			     void *kbuf, size_t count, u64 off, bool write);
 	int (*irq_control)(struct mapdev_device *md, bool enable);
+	int (*irq_vector_control)(struct mapdev_device *md, unsigned int vector,
+				  bool enable);
 };
 
 /**
@@ -211,7 +224,12 @@ struct mapdev_irq {
  * @nr_regions: number of entries in @regions
  * @regions: the regions, index = offset >> MAPDEV_REGION_SHIFT
  * @groups: the sysfs groups of the regions it has (regionN/)
- * @irq: interrupt state, when the device has an irq region
+ * @irq: interrupt state of vector 0, when the device has an irq region
+ * @vectors: every vector's state: &@irq, or an array of @nr_vectors
+ *	(mapdev_device_add_irqs()), freed with the device
+ * @nr_vectors: entries at @vectors
+ * @nr_active: vectors in use now (mapdev_irq_set_active()), at most
+ *	@nr_vectors
  * @irq_index: index of the irq region
  * @map_count: live VMAs of the device
  * @open_count: open files of the device
@@ -238,6 +256,9 @@ struct mapdev_device {
 	struct mapdev_region regions[MAPDEV_MAX_REGIONS];
 	const struct attribute_group *groups[MAPDEV_MAX_REGIONS + 1];
 	struct mapdev_irq irq;
+	struct mapdev_irq *vectors;
+	unsigned int nr_vectors;
+	unsigned int nr_active;
 	int irq_index;
 	atomic_t map_count;
 	atomic_t open_count;
@@ -250,6 +271,7 @@ struct mapdev_device {
 struct mapdev_file {
 	struct mapdev_device *md;
 	u32 irq_seen;		/* the count this file last read */
+	u32 irq_vector;		/* the vector its read/write/poll refer to */
 };
 
 /* enum mapdev_backend of a region, for ioctl and sysfs */
@@ -288,7 +310,12 @@ int mapdev_device_add_iomem(struct mapdev_device *md, const char *name,
 int mapdev_device_add_rw(struct mapdev_device *md, const char *name,
 			 u64 size, u32 flags);
 int mapdev_device_add_irq(struct mapdev_device *md);
+int mapdev_device_add_irqs(struct mapdev_device *md, unsigned int nr);
 void mapdev_irq_signal(struct mapdev_device *md);
+void mapdev_irq_signal_vector(struct mapdev_device *md, unsigned int vector);
+void mapdev_irq_set_active(struct mapdev_device *md, unsigned int nr);
+int mapdev_region_protect(struct mapdev_device *md, unsigned int index,
+			  u64 offset, u64 len);
 struct mapdev_device *mapdev_buffer_device_create(struct device *parent,
 						  struct device *dma_dev,
 						  const char *driver,
@@ -325,8 +352,10 @@ int mapdev_set_memtype(struct mapdev_buffer *buf, u32 cache);
 const char *mapdev_backend_name(u32 backend);
 ssize_t mapdev_irq_read(struct mapdev_file *mf, char __user *ubuf,
 			size_t count, bool nonblock);
-ssize_t mapdev_irq_write(struct mapdev_device *md, const char __user *ubuf,
+ssize_t mapdev_irq_write(struct mapdev_file *mf, const char __user *ubuf,
 			 size_t count);
+long mapdev_irq_set_vector(struct mapdev_file *mf, struct mapdev_irq_vector *iv);
+void mapdev_irq_init(struct mapdev_irq *irq);
 __poll_t mapdev_irq_poll(struct mapdev_file *mf, struct file *file,
 			 poll_table *wait);
 long mapdev_irq_set_eventfd(struct mapdev_device *md,

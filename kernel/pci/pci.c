@@ -13,9 +13,16 @@
  *               written; an absent BAR is empty
  *   region 6    "config": config space, read; writes reach only the
  *               command register's bus master bit
- *   region 7    "irq": MSI when the function has it (which turns bus
- *               mastering on: an MSI is a memory write), else INTx masked
- *               with the PCI 2.3 disable bit until user space unmasks it
+ *   region 7    "irq": MSI-X when the function has it, one vector until
+ *               user space asks for more (MAPDEV_PCI_IOC_IRQS), each with
+ *               its count, wait, mask and eventfd; else MSI (both turn
+ *               bus mastering on: an MSI is a memory write); else INTx
+ *               masked with the PCI 2.3 disable bit until user space
+ *               unmasks it
+ *
+ * The MSI-X table and PBA are the kernel's: user space mapping their BAR
+ * gets their pages read-only only, and write() there fails EACCES, so it
+ * cannot redirect a vector's message (the lesson VFIO learnt).
  *
  * Whoever opens the node can make the function read and write memory, so
  * opening it takes CAP_SYS_RAWIO (as VFIO's no-IOMMU mode), BAR mappings
@@ -46,13 +53,16 @@
 #define MPCI_CONFIG_REGION	6
 #define MPCI_DEFAULT_DMA_BITS	32
 
-enum mpci_irq_mode { MPCI_IRQ_AUTO, MPCI_IRQ_MSI, MPCI_IRQ_INTX, MPCI_IRQ_NONE };
+enum mpci_irq_mode {
+	MPCI_IRQ_AUTO, MPCI_IRQ_MSI, MPCI_IRQ_INTX, MPCI_IRQ_NONE, MPCI_IRQ_MSIX
+};
 
 static const char * const irq_mode_names[] = {
 	[MPCI_IRQ_AUTO] = "auto",
 	[MPCI_IRQ_MSI] = "msi",
 	[MPCI_IRQ_INTX] = "intx",
 	[MPCI_IRQ_NONE] = "none",
+	[MPCI_IRQ_MSIX] = "msix",
 };
 
 static int irq_mode = MPCI_IRQ_AUTO;
@@ -77,11 +87,21 @@ static const struct kernel_param_ops irq_mode_ops = {
 	.get = irq_mode_get,
 };
 module_param_cb(irq_mode, &irq_mode_ops, NULL, 0644);
-MODULE_PARM_DESC(irq_mode, "interrupts of functions bound from now on: auto (MSI, else INTx; default), msi, intx or none");
+MODULE_PARM_DESC(irq_mode, "interrupts of functions bound from now on: auto (MSI-X, else MSI, else INTx; default), msix, msi, intx or none");
 
 struct mpci_buf {
 	struct list_head node;
 	struct mapdev_device *md;
+};
+
+struct mpci;
+
+/* One MSI-X vector. */
+struct mpci_vec {
+	struct mpci *mp;
+	unsigned int index;
+	int irq;		/* Linux irq */
+	bool enabled;		/* not masked by user space */
 };
 
 /*
@@ -95,10 +115,15 @@ struct mpci {
 	struct pci_dev *pdev;
 	struct mapdev_device *md;
 	void __iomem *io[PCI_STD_NUM_BARS];	/* I/O port BARs */
-	int irq;				/* Linux irq, or -1 */
+	int irq;				/* Linux irq (of vector 0), or -1 */
 	bool msi;
+	bool msix;
 	bool irq_enabled;			/* MSI: not disabled by user */
-	struct mutex lock;			/* bufs, irq (teardown), irq_enabled */
+	bool irq_dead;				/* torn down: no more vectors */
+	struct mpci_vec *vecs;			/* MSI-X: nvec_max of them */
+	unsigned int nvec;			/* MSI-X: vectors allocated */
+	unsigned int nvec_max;			/* MSI-X: the table's size */
+	struct mutex lock;			/* bufs, irq state (teardown) */
 	struct list_head bufs;
 	spinlock_t cmd_lock;			/* see above */
 	struct mutex master_lock;		/* see above */
@@ -139,25 +164,149 @@ static void mpci_intx(struct mpci *mp, bool enable)
 	spin_unlock_irqrestore(&mp->cmd_lock, flags);
 }
 
+/* An MSI-X vector: its own count, waiters and eventfd. */
+static irqreturn_t mpci_msix_handler(int irq, void *data)
+{
+	struct mpci_vec *v = data;
+
+	mapdev_irq_signal_vector(v->mp->md, v->index);
+	return IRQ_HANDLED;
+}
+
+/* MSI-X: free every vector (under mp->lock, or in probe/remove). */
+static void mpci_msix_free(struct mpci *mp)
+{
+	unsigned int i;
+
+	for (i = 0; i < mp->nvec; i++) {
+		if (!mp->vecs[i].enabled)
+			enable_irq(mp->vecs[i].irq);	/* balanced for free_irq */
+		free_irq(mp->vecs[i].irq, &mp->vecs[i]);
+	}
+	pci_free_irq_vectors(mp->pdev);
+	mp->nvec = 0;
+	mp->irq = -1;
+}
+
+/* MSI-X: allocate and request @n vectors, all unmasked. */
+static int mpci_msix_alloc(struct mpci *mp, unsigned int n)
+{
+	struct pci_dev *pdev = mp->pdev;
+	unsigned int i;
+	int ret;
+
+	ret = pci_alloc_irq_vectors(pdev, n, n, PCI_IRQ_MSIX);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < n; i++) {
+		struct mpci_vec *v = &mp->vecs[i];
+
+		v->mp = mp;
+		v->index = i;
+		v->irq = pci_irq_vector(pdev, i);
+		v->enabled = true;
+		ret = request_irq(v->irq, mpci_msix_handler, 0, DRV_NAME, v);
+		if (ret)
+			goto err_free;
+		mp->nvec = i + 1;
+	}
+	mp->irq = mp->vecs[0].irq;
+	return 0;
+
+err_free:
+	mpci_msix_free(mp);
+	return ret;
+}
+
+/*
+ * MAPDEV_PCI_IRQS_F_SET on MSI-X, under mp->lock: free the vectors and
+ * allocate @n; when that fails, the old number again.
+ */
+static int mpci_msix_set_count(struct mpci *mp, unsigned int n)
+{
+	unsigned int old = mp->nvec;
+	int ret;
+
+	lockdep_assert_held(&mp->lock);
+	if (n == old)
+		return 0;
+	mpci_msix_free(mp);
+	ret = mpci_msix_alloc(mp, n);
+	if (ret) {
+		pci_info_ratelimited(mp->pdev, "MSI-X: %u vectors: %d; keeping %u\n",
+				     n, ret, old);
+		if (mpci_msix_alloc(mp, old)) {
+			pci_err(mp->pdev, "MSI-X: cannot get %u vectors back; no interrupts\n",
+				old);
+			mp->irq_dead = true;
+			return ret;
+		}
+		n = old;
+	}
+	mapdev_irq_set_active(mp->md, n);
+	return ret;
+}
+
 /* Under mp->lock, as the teardown: never an irq being freed, or freed. */
-static int mpci_irq_control(struct mapdev_device *md, bool enable)
+static int mpci_irq_vector_control(struct mapdev_device *md,
+				   unsigned int vector, bool enable)
 {
 	struct mpci *mp = md->priv;
+	struct mpci_vec *v;
+	int ret = 0;
 
 	mutex_lock(&mp->lock);
-	if (mp->irq < 0) {
+	if (mp->irq < 0 || mp->irq_dead) {
 		/* Torn down: the function is going away. */
-		mutex_unlock(&mp->lock);
-		return -ENODEV;
-	}
-	if (!mp->msi)
+		ret = -ENODEV;
+	} else if (mp->msix) {
+		if (vector >= mp->nvec) {
+			ret = -ENXIO;
+		} else {
+			v = &mp->vecs[vector];
+			if (enable && !v->enabled)
+				enable_irq(v->irq);
+			else if (!enable && v->enabled)
+				disable_irq(v->irq);
+			v->enabled = enable;
+		}
+	} else if (vector) {
+		ret = -ENXIO;
+	} else if (!mp->msi) {
 		mpci_intx(mp, enable);
-	else if (enable && !mp->irq_enabled)
-		enable_irq(mp->irq);
-	else if (!enable && mp->irq_enabled)
-		disable_irq(mp->irq);
-	mp->irq_enabled = enable;
+	} else {
+		if (enable && !mp->irq_enabled)
+			enable_irq(mp->irq);
+		else if (!enable && mp->irq_enabled)
+			disable_irq(mp->irq);
+		mp->irq_enabled = enable;
+	}
 	mutex_unlock(&mp->lock);
+	return ret;
+}
+
+static int mpci_msix_setup(struct mpci *mp)
+{
+	struct pci_dev *pdev = mp->pdev;
+	int n, ret;
+
+	n = pci_msix_vec_count(pdev);
+	if (n < 0)
+		return n;
+	mp->vecs = kcalloc(n, sizeof(*mp->vecs), GFP_KERNEL);
+	if (!mp->vecs)
+		return -ENOMEM;
+	mp->nvec_max = n;
+	ret = mpci_msix_alloc(mp, 1);
+	if (ret) {
+		pci_err(pdev, "MSI-X: %d; try irq_mode=msi or intx\n", ret);
+		kfree(mp->vecs);
+		mp->vecs = NULL;
+		return ret;
+	}
+	mp->msix = true;
+	/* An MSI-X message is a memory write by the function too. */
+	pci_set_master(pdev);
 	return 0;
 }
 
@@ -169,6 +318,8 @@ static int mpci_irq_setup(struct mpci *mp)
 	mp->irq = -1;
 	if (mode == MPCI_IRQ_NONE)
 		return 0;
+	if ((mode == MPCI_IRQ_AUTO && pdev->msix_cap) || mode == MPCI_IRQ_MSIX)
+		return mpci_msix_setup(mp);
 	if ((mode == MPCI_IRQ_AUTO && pdev->msi_cap) || mode == MPCI_IRQ_MSI) {
 		ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
 		if (ret < 0) {
@@ -207,6 +358,11 @@ static int mpci_irq_setup(struct mpci *mp)
 static void mpci_irq_teardown(struct mpci *mp)
 {
 	mutex_lock(&mp->lock);
+	mp->irq_dead = true;
+	if (mp->msix) {
+		mpci_msix_free(mp);
+		goto out;
+	}
 	if (mp->irq < 0)
 		goto out;
 	if (mp->msi && !mp->irq_enabled)
@@ -400,6 +556,60 @@ static long mpci_set_dma_mask(struct mpci *mp, struct mapdev_pci_dma_mask *m)
 	return dma_set_mask_and_coherent(&mp->pdev->dev, DMA_BIT_MASK(m->bits));
 }
 
+/* Where the MSI-X table (@pba false) or PBA is: BAR, offset, bytes. */
+static void mpci_msix_where(struct pci_dev *pdev, unsigned int nvec, bool pba,
+			    u32 *bar, u64 *off, u64 *len)
+{
+	u32 v = 0;
+
+	pci_read_config_dword(pdev, pdev->msix_cap +
+			      (pba ? PCI_MSIX_PBA : PCI_MSIX_TABLE), &v);
+	*bar = v & PCI_MSIX_TABLE_BIR;
+	*off = v & PCI_MSIX_TABLE_OFFSET;
+	*len = pba ? DIV_ROUND_UP(nvec, 64) * 8 : nvec * PCI_MSIX_ENTRY_SIZE;
+}
+
+static long mpci_irqs(struct mpci *mp, struct mapdev_pci_irqs *a)
+{
+	struct pci_dev *pdev = mp->pdev;
+	long ret = 0;
+
+	if ((a->flags & ~MAPDEV_PCI_IRQS_F_SET) || a->reserved)
+		return -EINVAL;
+	mutex_lock(&mp->lock);
+	a->max = mp->msix ? mp->nvec_max : mp->irq >= 0;
+	if (a->flags & MAPDEV_PCI_IRQS_F_SET) {
+		if (!a->count)
+			ret = -EINVAL;
+		else if (a->count > a->max)
+			ret = -ERANGE;
+		else if (mp->irq_dead)
+			ret = -ENODEV;
+		else if (mp->msix)
+			ret = mpci_msix_set_count(mp, a->count);
+	}
+	a->type = mp->msix ? MAPDEV_IRQ_TYPE_MSIX : mp->irq < 0 ?
+		  MAPDEV_IRQ_TYPE_NONE : mp->msi ? MAPDEV_IRQ_TYPE_MSI :
+		  MAPDEV_IRQ_TYPE_INTX;
+	a->count = mp->msix ? mp->nvec : mp->irq >= 0;
+	mutex_unlock(&mp->lock);
+	a->table_bar = 0;
+	a->pba_bar = 0;
+	a->table_offset = 0;
+	a->table_size = 0;
+	a->pba_offset = 0;
+	a->pba_size = 0;
+	if (pdev->msix_cap) {
+		unsigned int n = pci_msix_vec_count(pdev);
+
+		mpci_msix_where(pdev, n, false, &a->table_bar, &a->table_offset,
+				&a->table_size);
+		mpci_msix_where(pdev, n, true, &a->pba_bar, &a->pba_offset,
+				&a->pba_size);
+	}
+	return ret;
+}
+
 static long mpci_ioctl(struct mapdev_device *md, struct file *file,
 		       unsigned int cmd, void *arg, struct mapdev_ioctl_out *out)
 {
@@ -412,6 +622,8 @@ static long mpci_ioctl(struct mapdev_device *md, struct file *file,
 		return mpci_buf_create(mp, arg);
 	case MAPDEV_PCI_IOC_BUF_DESTROY:
 		return mpci_buf_destroy(mp, arg);
+	case MAPDEV_PCI_IOC_IRQS:
+		return mpci_irqs(mp, arg);
 	default:
 		return mpci_set_dma_mask(mp, arg);
 	}
@@ -424,6 +636,8 @@ static const struct mapdev_ioctl_desc mpci_ioctls[] = {
 	MPCI_IOCTL(MAPDEV_PCI_IOC_BUF_CREATE, struct mapdev_buf_create, name),
 	MPCI_IOCTL(MAPDEV_PCI_IOC_BUF_DESTROY, struct mapdev_buf_destroy, name),
 	MPCI_IOCTL(MAPDEV_PCI_IOC_SET_DMA_MASK, struct mapdev_pci_dma_mask, bits),
+	{ .cmd = MAPDEV_PCI_IOC_IRQS, .size = sizeof(struct mapdev_pci_irqs),
+	  .minsz = offsetofend(struct mapdev_pci_irqs, pba_size), .out = true },
 	{ }
 };
 
@@ -431,7 +645,7 @@ static const struct mapdev_ops mpci_ops = {
 	.ioctls = mpci_ioctls,
 	.ioctl = mpci_ioctl,
 	.region_rw = mpci_region_rw,
-	.irq_control = mpci_irq_control,
+	.irq_vector_control = mpci_irq_vector_control,
 };
 
 /* -- probe and remove --------------------------------------------------------- */
@@ -469,6 +683,32 @@ static int mpci_add_bars(struct mpci *mp)
 		}
 		if (ret != bar)
 			return ret < 0 ? ret : -EINVAL;
+	}
+	return 0;
+}
+
+/* The MSI-X table and PBA: never written by user space (see the top). */
+static int mpci_protect_msix(struct mpci *mp)
+{
+	struct pci_dev *pdev = mp->pdev;
+	int n, i, ret;
+	u64 off, len;
+	u32 bar;
+
+	if (!pdev->msix_cap)
+		return 0;
+	n = pci_msix_vec_count(pdev);
+	if (n < 0)
+		return n;
+	for (i = 0; i < 2; i++) {
+		mpci_msix_where(pdev, n, i, &bar, &off, &len);
+		ret = bar < PCI_STD_NUM_BARS ?
+		      mapdev_region_protect(mp->md, bar, off, len) : -EINVAL;
+		if (ret) {
+			pci_err(pdev, "MSI-X %s at BAR %u offset %#llx: not in a memory BAR\n",
+				i ? "PBA" : "table", bar, off);
+			return ret;
+		}
 	}
 	return 0;
 }
@@ -535,11 +775,14 @@ static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = ret < 0 ? ret : -EINVAL;
 		goto err_md;
 	}
+	ret = mpci_protect_msix(mp);
+	if (ret)
+		goto err_md;
 	ret = mpci_irq_setup(mp);
 	if (ret)
 		goto err_md;
 	if (mp->irq >= 0) {
-		ret = mapdev_device_add_irq(mp->md);
+		ret = mapdev_device_add_irqs(mp->md, mp->msix ? mp->nvec_max : 1);
 		if (ret < 0)
 			goto err_irq;
 	}
@@ -548,7 +791,8 @@ static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_irq;
 	pci_set_drvdata(pdev, mp);
 	pci_info(pdev, "/dev/mapdev/%s, interrupts: %s\n", dev_name(&mp->md->dev),
-		 mp->irq < 0 ? "none" : mp->msi ? "MSI" : "INTx");
+		 mp->irq < 0 ? "none" : mp->msix ? "MSI-X" : mp->msi ? "MSI" :
+		 "INTx");
 	if (!mpci_iommu_translates(pdev)) {
 		pci_warn(pdev, "no IOMMU translation: whoever opens /dev/mapdev/%s can make it read and write all memory; tainting the kernel\n",
 			 dev_name(&mp->md->dev));
@@ -561,6 +805,7 @@ err_irq:
 err_md:
 	mapdev_device_unregister(mp->md);
 	mpci_unmap_io(mp);
+	kfree(mp->vecs);
 err_release:
 	pci_release_regions(pdev);
 err_disable:
@@ -588,6 +833,7 @@ static void mpci_remove(struct pci_dev *pdev)
 	mpci_unmap_io(mp);
 	pci_release_regions(pdev);
 	pci_disable_device(pdev);
+	kfree(mp->vecs);
 	kfree(mp);
 }
 

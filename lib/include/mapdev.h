@@ -300,6 +300,42 @@ int mapdev_device_irq_enable(struct mapdev_device *dev, bool enable);
 int mapdev_device_set_eventfd(struct mapdev_device *dev, int fd);
 
 /**
+ * mapdev_device_irq_vector() - the interrupt vector this handle's waits,
+ *	masks and poll() refer to (MAPDEV_IOC_SET_IRQ_VECTOR); 0 after open.
+ *	Open the device once per vector to wait on several.
+ * @dev: the device.
+ * @vector: below the device's vector count (mapdev_device_irq_vectors()).
+ * Return: 0, or -1 with errno (ENXIO: no such vector now; ENOTTY: no
+ * interrupts).
+ */
+int mapdev_device_irq_vector(struct mapdev_device *dev, unsigned int vector);
+
+/**
+ * mapdev_device_set_eventfd_vector() - signal an eventfd on every interrupt
+ *	of one vector (MAPDEV_IOC_SET_EVENTFD with MAPDEV_EVENTFD_F_VECTOR).
+ * @dev: the device.
+ * @vector: the vector.
+ * @fd: the eventfd (the caller keeps owning it), or -1 to detach.
+ * Return: 0, or -1 with errno (ENXIO: no such vector; EINVAL: not an
+ * eventfd; EBADF: no such fd).
+ */
+int mapdev_device_set_eventfd_vector(struct mapdev_device *dev,
+				     unsigned int vector, int fd);
+
+/**
+ * mapdev_device_irq_vectors() - a PCI function's interrupt vectors
+ *	(MAPDEV_PCI_IOC_IRQS), and with @want non-zero, ask for that many.
+ * @dev: the device of a function bound to mapdev_pci.
+ * @want: 0 to only ask; else 1 to *@max vectors (MSI-X).
+ * @count: where the vectors it has now go (may be NULL).
+ * @max: where the most it can have goes (may be NULL).
+ * Return: 0, or -1 with errno (ERANGE: more than the function has;
+ * ENOTTY: not a PCI function).
+ */
+int mapdev_device_irq_vectors(struct mapdev_device *dev, unsigned int want,
+			      unsigned int *count, unsigned int *max);
+
+/**
  * mapdev_device_map() - mmap() part of a region.
  * @dev: the device.
  * @index: the region.

@@ -2195,7 +2195,9 @@ static void fill_arg(struct rng *r, int k, uint8_t *a, int dev_i, struct dev *d)
 		default: s->fd = efd[below(r, 2)]; break;
 		}
 		if (chance(r, 5))
-			s->reserved = 1;
+			s->vector = 1;
+		if (chance(r, 5))
+			s->flags |= MAPDEV_EVENTFD_F_VECTOR;
 		break;
 	}
 	case I_CREATE:
@@ -2368,8 +2370,12 @@ static long predict_ioctl(int k, const uint8_t *a, int view,
 	case I_EVENTFD: {
 		const struct mapdev_set_eventfd *s = (const void *)a;
 
-		if (s->flags || s->reserved || s->fd < -1)
+		/* The fuzzed devices have one vector, 0. */
+		if ((s->flags & ~MAPDEV_EVENTFD_F_VECTOR) || s->fd < -1 ||
+		    (!(s->flags & MAPDEV_EVENTFD_F_VECTOR) && s->vector))
 			return -EINVAL;
+		if (s->vector)
+			return -ENXIO;
 		if (s->fd == -1 || s->fd == efd[0] || s->fd == efd[1])
 			return 0;
 		if (s->fd == mem_fd)

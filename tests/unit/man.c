@@ -127,7 +127,7 @@ TEST(mapdev_1_documents_the_json_fields)
 		"\"width\"", "\"value\"",
 		/* pci list/info/irq --json */
 		"\"bdf\"", "\"vendor\"", "\"device_id\"", "\"class\"",
-		"\"driver\"", "\"interrupt\"", "\"irq\"", "\"received\"",
+		"\"driver\"", "\"interrupt\"", "\"irq\"", "\"received\"", "\"vector\"",
 		"\"timed_out\"", "\"owner\"", "\"segments\"", "\"len\"",
 	};
 	char *out = render("mapdev.1");

@@ -3,7 +3,9 @@
  * PCI helpers for the VM tests: the test VM (scripts/vm) puts QEMU's edu
  * at 00:10.0 (its default 28-bit DMA mask), a second edu with a 64-bit
  * mask at 00:11.0, and ivshmem-plain at 00:12.0 (BAR2 backed by the host
- * file $MAPDEV_IVSHMEM_FILE).
+ * file $MAPDEV_IVSHMEM_FILE); with --nvme IMG (as the suite runs it),
+ * QEMU's nvme at 00:13.0 (MSI-X, its namespace the host file
+ * $MAPDEV_NVME_IMAGE).
  */
 #ifndef MAPDEV_PCI_UTIL_H
 #define MAPDEV_PCI_UTIL_H
@@ -14,6 +16,7 @@
 #define EDU_BDF		"0000:00:10.0"
 #define EDU_WIDE_BDF	"0000:00:11.0"
 #define IVSHMEM_BDF	"0000:00:12.0"
+#define NVME_BDF	"0000:00:13.0"
 
 #define REGION_CONFIG	6
 #define REGION_IRQ	7

@@ -10,7 +10,8 @@
  *   rmmod_pci   mapdev_pci unloaded under edu
  *
  * and three aimed at races found before: irq_mask_vs_unbind,
- * populate_vs_destroy and populate_fork_vs_destroy.
+ * populate_vs_destroy and populate_fork_vs_destroy; msix_vs_unbind does
+ * the same with every vector of an MSI-X function (QEMU's nvme, --nvme).
  *
  * Three workers on the guest's two vCPUs: two map (random ranges, fresh
  * opens), touch and unmap in a loop, keeping their newest mapping; one
@@ -33,6 +34,7 @@
  */
 #define HARNESS_IMPLEMENTATION
 #include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include "pci_util.h"
@@ -782,6 +784,135 @@ TEST_TIMEOUT(irq_mask_vs_unbind, 300)
 		FAILF("unbind %d while the interrupt was being masked and unmasked: the kernel logged: %s",
 		      c, bad);
 	check_work("irq_mask_vs_unbind", c, cycles, c, c);
+}
+
+/* MSI-X: a vector's mask while the count changes; ENXIO when it is gone. */
+static void *msix_toggler(void *arg)
+{
+	struct toggler *t = arg;
+	uint32_t v = 0;
+
+	while (toggling) {
+		v ^= 1;
+		if (pwrite(t->fd, &v, 4, (off_t)MAPDEV_REGION_OFFSET(REGION_IRQ)) == 4) {
+			__atomic_add_fetch(&t->writes, 1, __ATOMIC_RELEASE);
+			continue;
+		}
+		if (errno == ENXIO)
+			continue;
+		if (errno != ENODEV)
+			t->err = errno;
+		break;
+	}
+	return NULL;
+}
+
+/* The vector count going 2, 4, 2, ... until the function goes. */
+static void *msix_resizer(void *arg)
+{
+	struct toggler *t = arg;
+	struct mapdev_pci_irqs a = { .argsz = sizeof(a), .flags = MAPDEV_PCI_IRQS_F_SET };
+
+	while (toggling) {
+		a.count = a.count == 4 ? 2 : 4;
+		if (!ioctl(t->fd, MAPDEV_PCI_IOC_IRQS, &a)) {
+			__atomic_add_fetch(&t->writes, 1, __ATOMIC_RELEASE);
+			continue;
+		}
+		if (errno != ENODEV)
+			t->err = errno;
+		break;
+	}
+	return NULL;
+}
+
+/* A reader blocked on its vector: woken by the unbind (or a shrink). */
+static void *msix_waiter(void *arg)
+{
+	struct toggler *t = arg;
+	uint32_t v;
+
+	while (pread(t->fd, &v, 4, (off_t)MAPDEV_REGION_OFFSET(REGION_IRQ)) == 4 ||
+	       errno == ENXIO)
+		__atomic_add_fetch(&t->writes, 1, __ATOMIC_RELEASE);
+	if (errno != ENODEV)
+		t->err = errno;
+	return NULL;
+}
+
+/*
+ * Every vector of an MSI-X function at once: masks of vectors 1 to 3,
+ * the count going between 2 and 4, a reader waiting on vector 3 and an
+ * eventfd on each, then the unbind.  Only ENODEV after it (ENXIO while a
+ * vector is away), every waiter woken, every eventfd dropped, and a clean
+ * kernel log.
+ */
+TEST_TIMEOUT(msix_vs_unbind, 300)
+{
+	int cycles = stress_cycles() / 4, c, kmsg, i;
+	double budget = stress_seconds(), t0 = now();
+	const char *bad = NULL;
+	long writes = 0;
+	long long ev0;
+
+	if (!pci_present(NVME_BDF))
+		SKIP("no NVMe controller at %s: scripts/vm --nvme IMG attaches one", NVME_BDF);
+	need_module("mapdev_pci", NULL);
+	ev0 = core_stat("eventfds");
+	if (cycles < 1)
+		cycles = 1;
+	kmsg = kmsg_open();
+	for (c = 0; c < cycles && !bad && now() - t0 < budget; c++) {
+		struct toggler t[5] = { { 0 } };
+		void *(*fn[5])(void *) = { msix_resizer, msix_toggler, msix_toggler,
+					   msix_toggler, msix_waiter };
+		struct mapdev_set_eventfd se = { .argsz = sizeof(se),
+						 .flags = MAPDEV_EVENTFD_F_VECTOR };
+		struct mapdev_pci_irqs a = { .argsz = sizeof(a), .flags = MAPDEV_PCI_IRQS_F_SET,
+					     .count = 4 };
+		int efd[4], fd;
+		pthread_t th[5];
+
+		pci_bind(NVME_BDF, NULL);
+		fd = pci_open(NVME_BDF);
+		CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_IRQS, &a));
+		for (i = 0; i < 4; i++) {
+			struct mapdev_irq_vector iv = { .argsz = sizeof(iv), .vector = i };
+
+			efd[i] = eventfd(0, EFD_CLOEXEC);
+			se.fd = efd[i];
+			se.vector = i;
+			CHECK_OK(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se));
+			t[i + 1].fd = pci_open(NVME_BDF);
+			CHECK_OK(ioctl(t[i + 1].fd, MAPDEV_IOC_SET_IRQ_VECTOR, &iv));
+		}
+		t[0].fd = fd;		/* t[1..4]: vectors 0..3, t[4] waits */
+		toggling = 1;
+		for (i = 0; i < 5; i++)
+			CHECK_EQ(pthread_create(&th[i], NULL, fn[i], &t[i]), 0);
+		usleep(c % 7 * 2000 + 2000);
+		CHECK_OK(pci_unbind(NVME_BDF));
+		toggling = 0;
+		for (i = 0; i < 5; i++) {
+			pthread_join(th[i], NULL);
+			if (t[i].err)
+				FAILF("cycle %d: thread %d failed with %s (only ENODEV after the unbind, ENXIO before)",
+				      c, i, strerrorname_np(t[i].err) ?: "?");
+			writes += t[i].writes;
+		}
+		CHECK_EQ(core_stat("eventfds"), ev0);
+		for (i = 0; i < 4; i++) {
+			close(efd[i]);
+			close(t[i + 1].fd);
+		}
+		close(fd);
+		bad = kmsg_bad(kmsg);
+	}
+	printf("# %d unbinds in %.1f s, %ld masks, resizes and reads\n", c, now() - t0, writes);
+	if (bad)
+		FAILF("unbind %d of the MSI-X function under its vectors' users: the kernel logged: %s",
+		      c, bad);
+	check_work("msix_vs_unbind", c, cycles, c, c);
 }
 
 static volatile int mapping;

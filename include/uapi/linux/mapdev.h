@@ -152,12 +152,31 @@ struct mapdev_set_cache {
 
 /*
  * MAPDEV_IOC_SET_EVENTFD: signal eventfd @fd on every interrupt of the
- * device; fd -1 detaches.  ENOTTY on a device without interrupts.
+ * device; fd -1 detaches.  ENOTTY on a device without interrupts.  With
+ * MAPDEV_EVENTFD_F_VECTOR, on every interrupt of vector @vector (ENXIO for
+ * a vector the device does not have now); without it @vector must be 0
+ * (vector 0).  EINVAL for an fd that is not an eventfd, EBADF for no fd.
  */
+#define MAPDEV_EVENTFD_F_VECTOR	(1u << 0)
+
 struct mapdev_set_eventfd {
 	__u32 argsz;
-	__u32 flags;		/* 0 */
+	__u32 flags;		/* MAPDEV_EVENTFD_F_VECTOR or 0 */
 	__s32 fd;
+	__u32 vector;		/* was reserved: 0 without the flag */
+};
+
+/*
+ * MAPDEV_IOC_SET_IRQ_VECTOR: the interrupt vector this open file's read(),
+ * write() and poll() at the "irq" region refer to (vector 0 after open).
+ * The file's last-seen count becomes the vector's count now, as at open.
+ * ENOTTY without interrupts, ENXIO for a vector the device does not have
+ * now (see MAPDEV_PCI_IOC_IRQS).
+ */
+struct mapdev_irq_vector {
+	__u32 argsz;
+	__u32 flags;		/* 0 */
+	__u32 vector;
 	__u32 reserved;
 };
 
@@ -188,6 +207,7 @@ struct mapdev_export_dmabuf {
 #define MAPDEV_IOC_SET_CACHE	_IO(MAPDEV_TYPE, 0x04)
 #define MAPDEV_IOC_SET_EVENTFD	_IO(MAPDEV_TYPE, 0x05)
 #define MAPDEV_IOC_EXPORT_DMABUF _IO(MAPDEV_TYPE, 0x06)
+#define MAPDEV_IOC_SET_IRQ_VECTOR _IO(MAPDEV_TYPE, 0x07)
 
 /*
  * Interrupts.  A device with interrupts has a region flagged
@@ -198,6 +218,11 @@ struct mapdev_export_dmabuf {
  *    and POLLERR | POLLHUP once the device is gone (reads then fail ENODEV);
  *  - write() of a __u32 1 re-enables (unmasks) the interrupt after the
  *    driver masked it (INTx), 0 masks it.
+ * A device with several vectors (MSI-X) does all of this per vector: each
+ * has its own count, wait queue, mask and eventfd; a file refers to one
+ * (MAPDEV_IOC_SET_IRQ_VECTOR), an eventfd is attached to one
+ * (MAPDEV_EVENTFD_F_VECTOR).  A file whose vector went away (fewer vectors
+ * set) reads and writes ENXIO and polls POLLERR.
  */
 
 /*
@@ -262,8 +287,44 @@ struct mapdev_pci_dma_mask {
 	__u32 reserved;
 };
 
+/*
+ * MAPDEV_PCI_IOC_IRQS: the function's interrupts, and their number.
+ * in: argsz, flags; with MAPDEV_PCI_IRQS_F_SET, count: the vectors wanted,
+ * 1 to max (EINVAL for 0, ERANGE above max; ENOMEM, ENOSPC when the
+ * kernel cannot give that many; the old vectors stay then).  Setting
+ * frees and allocates every vector: each starts unmasked, with its count
+ * and eventfd kept; eventfds of vectors beyond the new count are dropped.
+ * out: type (MAPDEV_IRQ_TYPE_*), count (vectors now), max (vectors the
+ * function has: the MSI-X table size, 1 for MSI and INTx, 0 for none),
+ * and for MSI-X where its table and PBA live: user space cannot change
+ * them through a BAR (mmap of their pages is read-only, writes with
+ * write() fail EACCES).
+ */
+#define MAPDEV_IRQ_TYPE_NONE	0
+#define MAPDEV_IRQ_TYPE_INTX	1
+#define MAPDEV_IRQ_TYPE_MSI	2
+#define MAPDEV_IRQ_TYPE_MSIX	3
+
+#define MAPDEV_PCI_IRQS_F_SET	(1u << 0)
+
+struct mapdev_pci_irqs {
+	__u32 argsz;
+	__u32 flags;
+	__u32 type;		/* out */
+	__u32 count;		/* in with MAPDEV_PCI_IRQS_F_SET; out */
+	__u32 max;		/* out */
+	__u32 table_bar;	/* out, MSI-X: the BAR with the vector table */
+	__u32 pba_bar;		/* out, MSI-X: the BAR with the pending bits */
+	__u32 reserved;
+	__u64 table_offset;	/* out, MSI-X: in table_bar */
+	__u64 table_size;	/* out, MSI-X: bytes */
+	__u64 pba_offset;	/* out, MSI-X: in pba_bar */
+	__u64 pba_size;		/* out, MSI-X: bytes */
+};
+
 #define MAPDEV_PCI_IOC_BUF_CREATE	_IO(MAPDEV_TYPE, 0x60)
 #define MAPDEV_PCI_IOC_BUF_DESTROY	_IO(MAPDEV_TYPE, 0x61)
 #define MAPDEV_PCI_IOC_SET_DMA_MASK	_IO(MAPDEV_TYPE, 0x62)
+#define MAPDEV_PCI_IOC_IRQS		_IO(MAPDEV_TYPE, 0x63)
 
 #endif /* _UAPI_LINUX_MAPDEV_H */

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM tests of examples/nvme, the user-space NVMe driver on libmapdev,
+ * against QEMU's nvme at 00:13.0 (scripts/vm --nvme IMG): data written
+ * into the image file is what the driver reads, what it writes is in the
+ * image file, its errors end with a clear message, and it leaves the
+ * function unbound as it found it.
+ */
+#define HARNESS_IMPLEMENTATION
+#include <stdbool.h>
+#include "pci_util.h"
+
+const char *harness_suite = "nvme";
+
+#define NVME "build/examples/nvme"
+#define LBA 512
+
+static const char *image(void)
+{
+	const char *img = getenv("MAPDEV_NVME_IMAGE");
+
+	if (!pci_present(NVME_BDF) || !img)
+		SKIP("no NVMe controller at %s: scripts/vm --nvme IMG attaches one", NVME_BDF);
+	if (access(NVME, X_OK))
+		FAILF("%s is not built (make)", NVME);
+	need_module("mapdev_pci", NULL);
+	/* A driver the kernel gave it: the example binds only a free one. */
+	sh("d=/sys/bus/pci/devices/" NVME_BDF "/driver; [ ! -e $d ] || echo " NVME_BDF " > $d/unbind");
+	return img;
+}
+
+/* Runs @cmd; its output (stdout and stderr) into @out; its exit status. */
+static int run(const char *cmd, char *out, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+	int st;
+
+	if (!p)
+		FAILF("popen %s: %s", cmd, strerror(errno));
+	n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+static void fill(uint8_t *b, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = pattern(i, seed);
+}
+
+static void image_rw(const char *img, void *b, size_t n, off_t off, bool write)
+{
+	int fd = open(img, O_RDWR | O_CLOEXEC);
+
+	CHECK(fd >= 0);
+	if (write)
+		CHECK_EQ(pwrite(fd, b, n, off), (ssize_t)n);
+	else
+		CHECK_EQ(pread(fd, b, n, off), (ssize_t)n);
+	if (write)
+		CHECK_OK(fsync(fd));
+	close(fd);
+}
+
+TEST(identify_names_the_controller)
+{
+	char out[4096];
+
+	image();
+	CHECK_EQ(run(NVME " " NVME_BDF " identify 2>&1", out, sizeof(out)), 0);
+	CHECK(strstr(out, "serial:    mapdev-nvme0\n"));
+	CHECK(strstr(out, "model:     QEMU NVMe Ctrl\n"));
+	CHECK(strstr(out, "lba size:  512\n"));
+	CHECK(strstr(out, "namespace: 1, 32768 blocks, 16777216 bytes\n"));
+	/* It bound the function, so it unbound it again. */
+	CHECK(access("/dev/mapdev/pci-" NVME_BDF, F_OK) != 0);
+}
+
+/* 2 MiB: four transfers of 128 pages, each through a PRP list. */
+TEST(read_returns_what_the_host_wrote)
+{
+	size_t n = 2 << 20;
+	uint8_t *want = malloc(n), *got = malloc(n);
+	const char *img = image();
+	char cmd[256], out[4096];
+	int fd;
+
+	fill(want, n, 7);
+	image_rw(img, want, n, 1 << 20, true);
+	snprintf(cmd, sizeof(cmd), NVME " " NVME_BDF " read 2048 4096 > /tmp/nvme-read 2>&1");
+	CHECK_EQ(run(cmd, out, sizeof(out)), 0);
+	fd = open("/tmp/nvme-read", O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK_EQ(read(fd, got, n), (ssize_t)n);
+	close(fd);
+	CHECK(!memcmp(want, got, n));
+	free(want);
+	free(got);
+}
+
+TEST(write_lands_in_the_image)
+{
+	size_t n = 1 << 20;
+	uint8_t *want = malloc(n), *got = malloc(n);
+	const char *img = image();
+	char out[4096];
+	int fd;
+
+	fill(want, n, 11);
+	fd = open("/tmp/nvme-write", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK_EQ(write(fd, want, n), (ssize_t)n);
+	close(fd);
+	CHECK_EQ(run(NVME " " NVME_BDF " write 10000 2048 < /tmp/nvme-write 2>&1", out,
+		     sizeof(out)), 0);
+	image_rw(img, got, n, 10000 * LBA, false);
+	CHECK(!memcmp(want, got, n));
+	free(want);
+	free(got);
+}
+
+TEST(read_past_the_namespace_is_refused)
+{
+	char out[4096];
+
+	image();
+	CHECK_EQ(run(NVME " " NVME_BDF " read 32760 16 2>&1 >/dev/null", out, sizeof(out)), 1);
+	CHECK(strstr(out, "past the end of namespace 1 (32768 blocks of 512 bytes)"));
+	CHECK(access("/dev/mapdev/pci-" NVME_BDF, F_OK) != 0);
+}
+
+/* Its data buffer destroyed under it (the function unbound): SIGBUS, said. */
+TEST(buffer_revoked_under_it)
+{
+	char out[4096];
+
+	image();
+	CHECK_EQ(run("( " NVME " " NVME_BDF " bench --qd 4 --seconds 20 & sleep 8; "
+		     "echo " NVME_BDF " > /sys/bus/pci/drivers/mapdev_pci/unbind; wait $! ) 2>&1",
+		     out, sizeof(out)), 1);
+	CHECK(strstr(out, "SIGBUS: a mapping was revoked under the driver"));
+}
+
+TEST(bench_polls_and_takes_interrupts)
+{
+	char out[4096];
+
+	image();
+	CHECK_EQ(run(NVME " " NVME_BDF " bench --qd 2 --seconds 2 --json 2>&1", out, sizeof(out)), 0);
+	CHECK(strstr(out, "\"mode\": \"poll\", \"qd\": 2"));
+	CHECK(!strstr(out, "\"ios\": 0,"));
+	CHECK_EQ(run(NVME " " NVME_BDF " bench --qd 1 --seconds 2 --irq --json 2>&1", out,
+		     sizeof(out)), 0);
+	CHECK(strstr(out, "\"mode\": \"irq\""));
+	CHECK(!strstr(out, "\"ios\": 0,"));
+}
