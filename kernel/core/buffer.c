@@ -13,6 +13,7 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
+#include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -66,11 +67,32 @@ const char *mapdev_cache_name(u32 cache)
 }
 EXPORT_SYMBOL_GPL(mapdev_cache_name);
 
-/* The zone flags that keep pages under the device's DMA mask. */
+/**
+ * mapdev_dma_translated() - whether an IOMMU translates a device's DMA
+ * @dev: the device
+ *
+ * Return: true when the device's DMA goes through an IOMMU paging domain
+ * (dma-iommu): it reaches only what was mapped for it, at IOVAs under its
+ * mask wherever the pages are.  False for no IOMMU, or an identity domain.
+ */
+bool mapdev_dma_translated(struct device *dev)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+
+	return dom && (dom->type & __IOMMU_DOMAIN_PAGING);
+}
+EXPORT_SYMBOL_GPL(mapdev_dma_translated);
+
+/*
+ * The zone flags that keep pages under the device's DMA mask.  Behind a
+ * translating IOMMU the mask limits the IOVAs, not the pages.
+ */
 static gfp_t mapdev_dma_gfp(struct device *dev)
 {
 	u64 mask = dma_get_mask(dev);
 
+	if (mapdev_dma_translated(dev))
+		return 0;
 	if (mask < DMA_BIT_MASK(32))
 		return GFP_DMA;
 	if (mask < DMA_BIT_MASK(64))
@@ -83,26 +105,42 @@ static bool mapdev_pages_reachable(struct device *dev, struct page *page,
 {
 	phys_addr_t last = page_to_phys(page) + (PAGE_SIZE << order) - 1;
 
-	return last <= dma_get_mask(dev);
+	return last <= dma_get_mask(dev) || mapdev_dma_translated(dev);
 }
 
+/*
+ * Coherent memory.  dma-direct hands out pages of the linear map.  Behind
+ * an IOMMU, dma-iommu does too when asked for physically contiguous memory
+ * (on a cache-coherent machine); past what one allocation can give it
+ * builds the buffer from separate pages behind one contiguous IOVA range
+ * and maps them into vmalloc space, and then the pages are that mapping's.
+ * Those pages stay write-back: the kernel's own mapping of them is, and
+ * another cache mode would alias it (mapdev_set_memtype() refuses).
+ */
 static int mapdev_alloc_coherent(struct mapdev_buffer *buf)
 {
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;	/* too big is ENOMEM, not a splat */
 	unsigned long i;
 
-	/* No allocator warning for sizes it cannot give: that is ENOMEM. */
-	buf->vaddr = dma_alloc_coherent(buf->dma_dev, buf->size,
-					&buf->dma_handle,
-					GFP_KERNEL | __GFP_NOWARN);
+	buf->vaddr = dma_alloc_attrs(buf->dma_dev, buf->size, &buf->dma_handle,
+				     gfp, DMA_ATTR_FORCE_CONTIGUOUS);
+	if (!buf->vaddr && device_iommu_mapped(buf->dma_dev))
+		buf->vaddr = dma_alloc_coherent(buf->dma_dev, buf->size,
+						&buf->dma_handle, gfp);
 	if (!buf->vaddr)
 		return -ENOMEM;
-	/* dma-direct hands out the linear map; anything else is not ours. */
-	if (is_vmalloc_addr(buf->vaddr) || !virt_addr_valid(buf->vaddr)) {
+	if (is_vmalloc_addr(buf->vaddr)) {
+		buf->remapped = true;
+		for (i = 0; i < buf->nr_pages; i++)
+			buf->pages[i] = vmalloc_to_page(buf->vaddr + i * PAGE_SIZE);
+		return 0;
+	}
+	if (!virt_addr_valid(buf->vaddr)) {
 		dma_free_coherent(buf->dma_dev, buf->size, buf->vaddr,
 				  buf->dma_handle);
 		buf->vaddr = NULL;
 		dev_err_ratelimited(buf->dma_dev,
-				    "coherent memory is not in the linear map; use the sg backend\n");
+				    "coherent memory has no struct pages here; use the sg backend\n");
 		return -EOPNOTSUPP;
 	}
 	for (i = 0; i < buf->nr_pages; i++)
@@ -250,6 +288,12 @@ int mapdev_set_memtype(struct mapdev_buffer *buf, u32 cache)
 
 	if (buf->memtype == cache)
 		return 0;
+	if (buf->remapped) {
+		dev_info_ratelimited(buf->dma_dev,
+				     "coherent buffer of %llu bytes is remapped by the IOMMU's DMA ops: write-back only\n",
+				     buf->size);
+		return -EOPNOTSUPP;
+	}
 	if (buf->memtype != MAPDEV_CACHE_CACHED) {
 		ret = mapdev_pages_set_wb(buf->pages, buf->nr_pages);
 		if (ret)

@@ -516,6 +516,10 @@ static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 					DMA_BIT_MASK(MPCI_DEFAULT_DMA_BITS));
 	if (ret)
 		goto err_release;
+	/* A buffer an IOMMU maps as one IOVA range is one segment, any size. */
+	ret = mapdev_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	if (ret)
+		goto err_release;
 
 	mp->md = mapdev_device_alloc(&pdev->dev, DRV_NAME, &mpci_ops, "pci-%s",
 				     pci_name(pdev));
