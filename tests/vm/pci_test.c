@@ -1443,13 +1443,16 @@ TEST(iommu_sg_buffer_is_one_segment)
 	CHECK_OK(pci_unbind(EDU_WIDE_BDF));
 }
 
-/* The physical address of the page mapped at @p (touched): /proc/self/pagemap. */
-static uint64_t phys_of(volatile uint8_t *p)
+/*
+ * The physical address of the anonymous page at @p (touched, locked):
+ * /proc/self/pagemap, which shows no PFN mappings such as mapdev's.
+ */
+static uint64_t phys_of(uint8_t *p)
 {
 	uint64_t e;
 	int fd;
 
-	(void)*p;
+	CHECK_OK(mlock(p, PG));
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	CHECK(fd >= 0);
 	CHECK_EQ(pread(fd, &e, 8, (off_t)((uintptr_t)p / PG) * 8), 8);
@@ -1465,7 +1468,8 @@ static uint64_t phys_of(volatile uint8_t *p)
  * neither the canary page nor the function's own buffer changes.
  */
 static void dma_is_refused(volatile void *bar, int kmsg, uint64_t target,
-			   const uint8_t *canary, const uint8_t *own, const char *what)
+			   const uint8_t *canary, const uint8_t *ram,
+			   const uint8_t *own, const char *what)
 {
 	char needle[96];
 	uint32_t i;
@@ -1484,26 +1488,30 @@ static void dma_is_refused(volatile void *bar, int kmsg, uint64_t target,
 		FAILF("%s (0x%llx): no DMAR fault \"%s\" in the kernel log", what,
 		      (unsigned long long)target, needle);
 	for (i = 0; i < PG; i++)
-		if (canary[i] != 0xa5 || own[i] != pattern(i, 5))
-			FAILF("%s (0x%llx): byte %u changed: canary 0x%x, own 0x%x",
-			      what, (unsigned long long)target, i, canary[i], own[i]);
+		if (canary[i] != 0xa5 || ram[i] != 0x3c || own[i] != pattern(i, 5))
+			FAILF("%s (0x%llx): byte %u changed: canary 0x%x, RAM 0x%x, own 0x%x",
+			      what, (unsigned long long)target, i, canary[i], ram[i],
+			      own[i]);
 }
 
 /*
  * Confinement: the function reaches only the buffers mapdev gave it.  A
- * DMA to another buffer's address (a mapdev_buf buffer: a physical
- * address, plain RAM to this function), to its own buffer's physical
- * address, and to the IOVA of a buffer it was given and that was
- * destroyed since, each faults and changes nothing.  Destroying a buffer
+ * DMA to another buffer's address (a mapdev_buf buffer's: physical), to
+ * plain RAM (a page of this process), and to the IOVA of a buffer it was
+ * given and that was destroyed since, each faults and changes nothing.  Destroying a buffer
  * unmaps it before its pages go back (iommu.strict=1: at once).
  */
 TEST(iommu_dma_outside_its_buffers_faults)
 {
 	struct mapdev_region_info ri, cri, gri;
-	uint8_t *own, *canary, *gone;
+	uint8_t *own, *canary, *gone, *ram;
 	volatile void *bar;
 	int fd, bfd, cfd, gfd, kmsg;
 	uint32_t i;
+
+	ram = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(ram != MAP_FAILED);
+	memset(ram, 0x3c, PG);
 
 	pci_bind(EDU_WIDE_BDF, "irq_mode=msi");
 	need_iommu(EDU_WIDE_BDF);
@@ -1533,10 +1541,11 @@ TEST(iommu_dma_outside_its_buffers_faults)
 
 	kmsg = kmsg_open();
 	expect_dma_faults(1);
-	dma_is_refused(bar, kmsg, cri.dma_addr, canary, own, "another buffer's address");
-	dma_is_refused(bar, kmsg, phys_of(own), canary, own,
-		       "its own buffer's physical address");
-	dma_is_refused(bar, kmsg, gri.dma_addr, canary, own, "a destroyed buffer's IOVA");
+	dma_is_refused(bar, kmsg, cri.dma_addr, canary, ram, own,
+		       "another buffer's address");
+	dma_is_refused(bar, kmsg, phys_of(ram), canary, ram, own, "plain RAM");
+	dma_is_refused(bar, kmsg, gri.dma_addr, canary, ram, own,
+		       "a destroyed buffer's IOVA");
 	expect_dma_faults(0);
 	close(kmsg);
 
@@ -1549,6 +1558,7 @@ TEST(iommu_dma_outside_its_buffers_faults)
 	munmap(canary, PG);
 	close(cfd);
 	buf_destroy("canary");
+	munmap(ram, PG);
 	CHECK_OK(pci_unbind(EDU_WIDE_BDF));
 }
 
