@@ -109,38 +109,43 @@ static bool mapdev_pages_reachable(struct device *dev, struct page *page,
 }
 
 /*
- * Coherent memory.  dma-direct hands out pages of the linear map.  Behind
- * an IOMMU, dma-iommu does too when asked for physically contiguous memory
- * (on a cache-coherent machine); past what one allocation can give it
- * builds the buffer from separate pages behind one contiguous IOVA range
- * and maps them into vmalloc space, and then the pages are that mapping's.
- * Those pages stay write-back: the kernel's own mapping of them is, and
- * another cache mode would alias it (mapdev_set_memtype() refuses).
+ * Coherent memory.  dma-direct hands out pages of the linear map, and so
+ * does dma-iommu when asked for physically contiguous memory (on a
+ * cache-coherent machine).  Past what one allocation can give, behind an
+ * IOMMU: dma_alloc_noncontiguous(), separate pages behind one IOVA range
+ * and no kernel mapping of their own (dma_alloc_coherent() would map them
+ * into vmalloc space write-back, an alias no other cache mode may have).
+ * The device is cache-coherent there (x86), so the memory is as coherent
+ * as dma_alloc_coherent()'s; mapdev_buffer_sync() syncs it anyway.
  */
 static int mapdev_alloc_coherent(struct mapdev_buffer *buf)
 {
 	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;	/* too big is ENOMEM, not a splat */
-	unsigned long i;
+	struct sg_page_iter piter;
+	unsigned long i = 0;
 
 	buf->vaddr = dma_alloc_attrs(buf->dma_dev, buf->size, &buf->dma_handle,
 				     gfp, DMA_ATTR_FORCE_CONTIGUOUS);
-	if (!buf->vaddr && device_iommu_mapped(buf->dma_dev))
-		buf->vaddr = dma_alloc_coherent(buf->dma_dev, buf->size,
-						&buf->dma_handle, gfp);
-	if (!buf->vaddr)
-		return -ENOMEM;
-	if (is_vmalloc_addr(buf->vaddr)) {
-		buf->remapped = true;
-		for (i = 0; i < buf->nr_pages; i++)
-			buf->pages[i] = vmalloc_to_page(buf->vaddr + i * PAGE_SIZE);
+	if (!buf->vaddr && device_iommu_mapped(buf->dma_dev)) {
+		buf->nc_sgt = dma_alloc_noncontiguous(buf->dma_dev, buf->size,
+						      DMA_BIDIRECTIONAL,
+						      gfp | __GFP_ZERO, 0);
+		if (!buf->nc_sgt)
+			return -ENOMEM;
+		for_each_sgtable_page(buf->nc_sgt, &piter, 0)
+			buf->pages[i++] = sg_page_iter_page(&piter);
+		buf->dma_handle = sg_dma_address(buf->nc_sgt->sgl);
 		return 0;
 	}
-	if (!virt_addr_valid(buf->vaddr)) {
+	if (!buf->vaddr)
+		return -ENOMEM;
+	/* Anything but the linear map has no pages we may take. */
+	if (is_vmalloc_addr(buf->vaddr) || !virt_addr_valid(buf->vaddr)) {
 		dma_free_coherent(buf->dma_dev, buf->size, buf->vaddr,
 				  buf->dma_handle);
 		buf->vaddr = NULL;
 		dev_err_ratelimited(buf->dma_dev,
-				    "coherent memory has no struct pages here; use the sg backend\n");
+				    "coherent memory is not in the linear map; use the sg backend\n");
 		return -EOPNOTSUPP;
 	}
 	for (i = 0; i < buf->nr_pages; i++)
@@ -262,8 +267,12 @@ static void mapdev_buffer_free_memory(struct mapdev_buffer *buf)
 {
 	switch (buf->backend) {
 	case MAPDEV_BACKEND_COHERENT:
-		dma_free_coherent(buf->dma_dev, buf->size, buf->vaddr,
-				  buf->dma_handle);
+		if (buf->nc_sgt)
+			dma_free_noncontiguous(buf->dma_dev, buf->size,
+					       buf->nc_sgt, DMA_BIDIRECTIONAL);
+		else
+			dma_free_coherent(buf->dma_dev, buf->size, buf->vaddr,
+					  buf->dma_handle);
 		break;
 	case MAPDEV_BACKEND_CONTIG:
 	case MAPDEV_BACKEND_SG:
@@ -288,12 +297,6 @@ int mapdev_set_memtype(struct mapdev_buffer *buf, u32 cache)
 
 	if (buf->memtype == cache)
 		return 0;
-	if (buf->remapped) {
-		dev_info_ratelimited(buf->dma_dev,
-				     "coherent buffer of %llu bytes is remapped by the IOMMU's DMA ops: write-back only\n",
-				     buf->size);
-		return -EOPNOTSUPP;
-	}
 	if (buf->memtype != MAPDEV_CACHE_CACHED) {
 		ret = mapdev_pages_set_wb(buf->pages, buf->nr_pages);
 		if (ret)
@@ -480,7 +483,8 @@ static void mapdev_sync_piece(struct mapdev_buffer *buf, dma_addr_t seg,
  * @dir: the DMA direction of the transfer
  * @for_device: true before the device accesses it, false after
  *
- * Coherent buffers need no sync; the call then only checks its arguments.
+ * Coherent buffers need no sync; the call then only checks its arguments
+ * (those from dma_alloc_noncontiguous() are synced whole).
  * Others are synced a CPU entry of the sg table at a time: each is
  * physically contiguous, where a DMA segment an IOMMU merged from several
  * is not (and a sync reaches the bytes physically contiguous from the
@@ -499,8 +503,16 @@ int mapdev_buffer_sync(struct mapdev_buffer *buf, u64 offset, u64 size,
 
 	if (offset > buf->size || size > buf->size - offset)
 		return -EINVAL;
-	if (buf->backend == MAPDEV_BACKEND_COHERENT || !size)
+	if (!size)
 		return 0;
+	if (buf->backend == MAPDEV_BACKEND_COHERENT) {
+		/* No-ops where the device is cache-coherent. */
+		if (buf->nc_sgt && for_device)
+			dma_sync_sgtable_for_device(buf->dma_dev, buf->nc_sgt, dir);
+		else if (buf->nc_sgt)
+			dma_sync_sgtable_for_cpu(buf->dma_dev, buf->nc_sgt, dir);
+		return 0;
+	}
 
 	sg = buf->sgt.sgl;
 	for_each_sgtable_dma_sg(&buf->sgt, dsg, i) {

@@ -58,8 +58,9 @@ struct vm_area_struct;
  * @vaddr: coherent backend: the kernel address from dma_alloc_coherent()
  * @dma_handle: coherent backend: the DMA address (the device's view: an
  *	IOVA behind an IOMMU)
- * @remapped: coherent backend: @vaddr is a vmalloc-space mapping of
- *	separate pages (dma-iommu), which keeps them write-back
+ * @nc_sgt: coherent backend behind an IOMMU, beyond one allocation: the
+ *	pages from dma_alloc_noncontiguous() (one IOVA range, @dma_handle);
+ *	NULL otherwise, and then @vaddr is the memory
  * @order: contig backend: the allocation order
  * @sgt: contig and sg backends: the DMA mapping
  */
@@ -73,7 +74,7 @@ struct mapdev_buffer {
 	struct page **pages;
 	void *vaddr;
 	dma_addr_t dma_handle;
-	bool remapped;
+	struct sg_table *nc_sgt;
 	unsigned int order;
 	struct sg_table sgt;
 };

@@ -32,7 +32,6 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
-#include <linux/iommu.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -482,14 +481,6 @@ static void mpci_unmap_io(struct mpci *mp)
 			pci_iounmap(mp->pdev, mp->io[bar]);
 }
 
-/* Whether the function's DMA goes through an IOMMU's page tables. */
-static bool mpci_iommu_translates(struct pci_dev *pdev)
-{
-	struct iommu_domain *dom = iommu_get_domain_for_dev(&pdev->dev);
-
-	return dom && (dom->type & __IOMMU_DOMAIN_PAGING);
-}
-
 static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct mpci *mp;
@@ -553,7 +544,7 @@ static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_set_drvdata(pdev, mp);
 	pci_info(pdev, "/dev/mapdev/%s, interrupts: %s\n", dev_name(&mp->md->dev),
 		 mp->irq < 0 ? "none" : mp->msi ? "MSI" : "INTx");
-	if (!mpci_iommu_translates(pdev)) {
+	if (!mapdev_dma_translated(&pdev->dev)) {
 		pci_warn(pdev, "no IOMMU translation: whoever opens /dev/mapdev/%s can make it read and write all memory; tainting the kernel\n",
 			 dev_name(&mp->md->dev));
 		add_taint(TAINT_USER, LOCKDEP_STILL_OK);

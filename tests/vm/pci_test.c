@@ -1327,11 +1327,13 @@ static void need_iommu(const char *bdf)
 }
 
 /* A pci buffer of @fd's function, mapped; its region info in @ri. */
-static uint8_t *pci_buf(int fd, const char *name, uint64_t size, uint32_t backend,
-			struct mapdev_region_info *ri, int *bfd)
+static uint8_t *pci_buf_cache(int fd, const char *name, uint64_t size,
+			      uint32_t backend, uint32_t cache,
+			      struct mapdev_region_info *ri, int *bfd)
 {
 	struct mapdev_buf_create c = {
 		.argsz = sizeof(c), .size = size, .backend = backend,
+		.cache = cache,
 	};
 
 	snprintf(c.name, sizeof(c.name), "%s", name);
@@ -1341,6 +1343,12 @@ static uint8_t *pci_buf(int fd, const char *name, uint64_t size, uint32_t backen
 	*bfd = buf_open(name, O_RDWR);
 	*ri = region_info(*bfd, 0);
 	return map(*bfd, size, PROT_READ | PROT_WRITE, 0);
+}
+
+static uint8_t *pci_buf(int fd, const char *name, uint64_t size, uint32_t backend,
+			struct mapdev_region_info *ri, int *bfd)
+{
+	return pci_buf_cache(fd, name, size, backend, MAPDEV_CACHE_CACHED, ri, bfd);
 }
 
 static void pci_buf_destroy(int fd, const char *name)
@@ -1362,7 +1370,8 @@ static void edu_copy(volatile void *bar, uint64_t dma, uint64_t off, uint64_t of
 /*
  * A coherent buffer larger than one page allocation can be: dma-iommu
  * builds it from separate pages behind one IOVA range under edu's 28-bit
- * mask, and it maps, and edu reaches its far end.  Without an IOMMU the
+ * mask, and it maps (write-combined: the pages have no other kernel
+ * mapping to alias), and edu reaches its far end.  Without an IOMMU the
  * same buffer would need 16 MiB of physically contiguous memory.
  */
 TEST(iommu_coherent_beyond_one_allocation)
@@ -1379,8 +1388,11 @@ TEST(iommu_coherent_beyond_one_allocation)
 	need_iommu(EDU_BDF);
 	fd = pci_open(EDU_BDF);
 	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_SET_DMA_MASK, &m));
-	buf = pci_buf(fd, "bigcoh", size, MAPDEV_BACKEND_COHERENT, &ri, &bfd);
+	buf = pci_buf_cache(fd, "bigcoh", size, MAPDEV_BACKEND_COHERENT,
+			    MAPDEV_CACHE_WC, &ri, &bfd);
 	CHECK_EQ(ri.nr_segments, 1);
+	CHECK_EQ(ri.cache, MAPDEV_CACHE_WC);
+	CHECK(!strcmp(sysfs("bigcoh", "memtype"), "wc"));
 	CHECK(ri.dma_addr + size - 1 < 1ULL << 28);
 	bar = map(fd, 1 << 20, PROT_READ | PROT_WRITE, 0);
 	for (i = 0; i < EDU_XFER; i++)
