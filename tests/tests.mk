@@ -158,10 +158,10 @@ vm-lockdown: $(TESTS_LOCKDOWN_BIN) | $(TESTS_RESULTS)
 # kernels' own boots; make vm-iommu VM_KERNEL=6.1 alone).  Test names and
 # logs say so: "PASS 6.1+iommu/pci.edu_dma_wide_mask", vm-6.1+iommu-*.log;
 # the boot is a test of its own, as in vm-check-one (vm-6.1+iommu-kernel.log).
-# Stress runs 15 s a scenario here: the races are the same with the IOMMU,
+# In the order vm-check-one runs them (sorted).  Stress runs 15 s a scenario here: the races are the same with the IOMMU,
 # what it adds is the DMA mapping.
 VM_IOMMU_KERNELS ?= 6.1
-VM_IOMMU_BINS := $(addprefix $(BUILD)/tests/vm/,buf_test pci_test stress_test fuzz_check)
+VM_IOMMU_BINS := $(addprefix $(BUILD)/tests/vm/,buf_test fuzz_check pci_test stress_test)
 VM_IOMMU_ENV ?= MAPDEV_STRESS_SECONDS=15
 
 vm-iommu: $(TESTS_VM_BINS) | $(TESTS_RESULTS)
