@@ -160,7 +160,8 @@ vm-lockdown: $(TESTS_LOCKDOWN_BIN) | $(TESTS_RESULTS)
 # the boot is a test of its own, as in vm-check-one (vm-6.1+iommu-kernel.log).
 # In the order vm-check-one runs them (sorted).  Stress runs 15 s a
 # scenario here: the races are the same with the IOMMU, what it adds is
-# the DMA mapping.  Measured on the shared 2-CPU machine: 659 s.
+# the DMA mapping.  Measured on the shared 2-CPU machine, loaded: 659 s
+# and 1007 s (about 5.5 and 8.5 min of make check).
 VM_IOMMU_KERNELS ?= 6.1
 VM_IOMMU_BINS := $(addprefix $(BUILD)/tests/vm/,buf_test fuzz_check pci_test stress_test)
 VM_IOMMU_ENV ?= MAPDEV_STRESS_SECONDS=15
