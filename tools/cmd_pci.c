@@ -603,8 +603,37 @@ static void print_region_line(struct mapdev_device *dev, unsigned int r)
 			mapdev_region_cache(dev, r), b2, sizeof(b2)), fl);
 }
 
+/*
+ * The type of the IOMMU domain the function's DMA goes through (sysfs
+ * iommu_group/type: "DMA", "DMA-FQ", "identity"...), or NULL for none.
+ */
+static const char *iommu_domain(const char *bdf, char *buf, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/devices/%s/iommu_group/type",
+		 MAPDEV_PCI_SYSFS, bdf);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf[0] ? buf : NULL;
+}
+
+/* Whether the domain translates: only mapped IOVAs reach memory. */
+static bool iommu_translates(const char *type)
+{
+	return type && !strncmp(type, "DMA", 3);
+}
+
 static int pci_info(int argc, char **argv)
 {
+	char dom[32];
+	const char *type;
 	char bdf[MAPDEV_PCI_BDF_LEN];
 	struct mapdev_device *dev;
 	struct mapdev_pci *pci;
@@ -629,9 +658,17 @@ static int pci_info(int argc, char **argv)
 		mapdev_pci_close(pci);
 		return EXIT_FAIL;
 	}
+	type = iommu_domain(bdf, dom, sizeof(dom));
 	if (json) {
 		printf("{");
 		print_fn_fields(pci);
+		printf(", \"iommu\": ");
+		if (type)
+			json_str(stdout, type);
+		else
+			printf("null");
+		printf(", \"reaches_all_memory\": %s",
+		       iommu_translates(type) ? "false" : "true");
 		printf(",\n \"regions\": [");
 		for (r = 0; r < mapdev_device_num_regions(dev); r++) {
 			printf(r ? ",\n  " : "");
@@ -649,6 +686,12 @@ static int pci_info(int argc, char **argv)
 		if (mapdev_pci_irq_kind(pci) != MAPDEV_PCI_IRQ_NONE &&
 		    mapdev_pci_irq(pci) >= 0)
 			printf(" (irq %d)", mapdev_pci_irq(pci));
+		if (iommu_translates(type))
+			printf("\ndma:        through an IOMMU (%s domain): only its buffers' DMA addresses (IOVAs)",
+			       type);
+		else
+			printf("\ndma:        no IOMMU translation%s%s%s: the function can reach all of memory",
+			       type ? " (" : "", type ? type : "", type ? " domain)" : "");
 		printf("\nregions:\n  %-5s %-8s %-15s %6s %-8s %-9s %s\n",
 		       "INDEX", "NAME", "OFFSET", "SIZE", "BACKEND", "CACHE",
 		       "FLAGS");

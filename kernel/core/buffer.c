@@ -13,6 +13,7 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
+#include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -66,11 +67,32 @@ const char *mapdev_cache_name(u32 cache)
 }
 EXPORT_SYMBOL_GPL(mapdev_cache_name);
 
-/* The zone flags that keep pages under the device's DMA mask. */
+/**
+ * mapdev_dma_translated() - whether an IOMMU translates a device's DMA
+ * @dev: the device
+ *
+ * Return: true when the device's DMA goes through an IOMMU paging domain
+ * (dma-iommu): it reaches only what was mapped for it, at IOVAs under its
+ * mask wherever the pages are.  False for no IOMMU, or an identity domain.
+ */
+bool mapdev_dma_translated(struct device *dev)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+
+	return dom && (dom->type & __IOMMU_DOMAIN_PAGING);
+}
+EXPORT_SYMBOL_GPL(mapdev_dma_translated);
+
+/*
+ * The zone flags that keep pages under the device's DMA mask.  Behind a
+ * translating IOMMU the mask limits the IOVAs, not the pages.
+ */
 static gfp_t mapdev_dma_gfp(struct device *dev)
 {
 	u64 mask = dma_get_mask(dev);
 
+	if (mapdev_dma_translated(dev))
+		return 0;
 	if (mask < DMA_BIT_MASK(32))
 		return GFP_DMA;
 	if (mask < DMA_BIT_MASK(64))
@@ -83,20 +105,41 @@ static bool mapdev_pages_reachable(struct device *dev, struct page *page,
 {
 	phys_addr_t last = page_to_phys(page) + (PAGE_SIZE << order) - 1;
 
-	return last <= dma_get_mask(dev);
+	return last <= dma_get_mask(dev) || mapdev_dma_translated(dev);
 }
 
+/*
+ * Coherent memory.  dma-direct hands out pages of the linear map, and so
+ * does dma-iommu when asked for physically contiguous memory (on a
+ * cache-coherent machine).  Past what one allocation can give, behind an
+ * IOMMU: dma_alloc_noncontiguous(), separate pages behind one IOVA range
+ * and no kernel mapping of their own (dma_alloc_coherent() would map them
+ * into vmalloc space write-back, an alias no other cache mode may have).
+ * The device is cache-coherent there (x86), so the memory is as coherent
+ * as dma_alloc_coherent()'s; mapdev_buffer_sync() syncs it anyway.
+ */
 static int mapdev_alloc_coherent(struct mapdev_buffer *buf)
 {
-	unsigned long i;
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;	/* too big is ENOMEM, not a splat */
+	struct sg_page_iter piter;
+	unsigned long i = 0;
 
-	/* No allocator warning for sizes it cannot give: that is ENOMEM. */
-	buf->vaddr = dma_alloc_coherent(buf->dma_dev, buf->size,
-					&buf->dma_handle,
-					GFP_KERNEL | __GFP_NOWARN);
+	buf->vaddr = dma_alloc_attrs(buf->dma_dev, buf->size, &buf->dma_handle,
+				     gfp, DMA_ATTR_FORCE_CONTIGUOUS);
+	if (!buf->vaddr && device_iommu_mapped(buf->dma_dev)) {
+		buf->nc_sgt = dma_alloc_noncontiguous(buf->dma_dev, buf->size,
+						      DMA_BIDIRECTIONAL,
+						      gfp | __GFP_ZERO, 0);
+		if (!buf->nc_sgt)
+			return -ENOMEM;
+		for_each_sgtable_page(buf->nc_sgt, &piter, 0)
+			buf->pages[i++] = sg_page_iter_page(&piter);
+		buf->dma_handle = sg_dma_address(buf->nc_sgt->sgl);
+		return 0;
+	}
 	if (!buf->vaddr)
 		return -ENOMEM;
-	/* dma-direct hands out the linear map; anything else is not ours. */
+	/* Anything but the linear map has no pages we may take. */
 	if (is_vmalloc_addr(buf->vaddr) || !virt_addr_valid(buf->vaddr)) {
 		dma_free_coherent(buf->dma_dev, buf->size, buf->vaddr,
 				  buf->dma_handle);
@@ -224,8 +267,12 @@ static void mapdev_buffer_free_memory(struct mapdev_buffer *buf)
 {
 	switch (buf->backend) {
 	case MAPDEV_BACKEND_COHERENT:
-		dma_free_coherent(buf->dma_dev, buf->size, buf->vaddr,
-				  buf->dma_handle);
+		if (buf->nc_sgt)
+			dma_free_noncontiguous(buf->dma_dev, buf->size,
+					       buf->nc_sgt, DMA_BIDIRECTIONAL);
+		else
+			dma_free_coherent(buf->dma_dev, buf->size, buf->vaddr,
+					  buf->dma_handle);
 		break;
 	case MAPDEV_BACKEND_CONTIG:
 	case MAPDEV_BACKEND_SG:
@@ -436,7 +483,8 @@ static void mapdev_sync_piece(struct mapdev_buffer *buf, dma_addr_t seg,
  * @dir: the DMA direction of the transfer
  * @for_device: true before the device accesses it, false after
  *
- * Coherent buffers need no sync; the call then only checks its arguments.
+ * Coherent buffers need no sync; the call then only checks its arguments
+ * (those from dma_alloc_noncontiguous() are synced whole).
  * Others are synced a CPU entry of the sg table at a time: each is
  * physically contiguous, where a DMA segment an IOMMU merged from several
  * is not (and a sync reaches the bytes physically contiguous from the
@@ -455,8 +503,16 @@ int mapdev_buffer_sync(struct mapdev_buffer *buf, u64 offset, u64 size,
 
 	if (offset > buf->size || size > buf->size - offset)
 		return -EINVAL;
-	if (buf->backend == MAPDEV_BACKEND_COHERENT || !size)
+	if (!size)
 		return 0;
+	if (buf->backend == MAPDEV_BACKEND_COHERENT) {
+		/* No-ops where the device is cache-coherent. */
+		if (buf->nc_sgt && for_device)
+			dma_sync_sgtable_for_device(buf->dma_dev, buf->nc_sgt, dir);
+		else if (buf->nc_sgt)
+			dma_sync_sgtable_for_cpu(buf->dma_dev, buf->nc_sgt, dir);
+		return 0;
+	}
 
 	sg = buf->sgt.sgl;
 	for_each_sgtable_dma_sg(&buf->sgt, dsg, i) {

@@ -56,7 +56,11 @@ struct vm_area_struct;
  * @memtype: the cache mode the pages have now (enum mapdev_cache)
  * @pages: every page of the buffer, in order
  * @vaddr: coherent backend: the kernel address from dma_alloc_coherent()
- * @dma_handle: coherent backend: the DMA address
+ * @dma_handle: coherent backend: the DMA address (the device's view: an
+ *	IOVA behind an IOMMU)
+ * @nc_sgt: coherent backend behind an IOMMU, beyond one allocation: the
+ *	pages from dma_alloc_noncontiguous() (one IOVA range, @dma_handle);
+ *	NULL otherwise, and then @vaddr is the memory
  * @order: contig backend: the allocation order
  * @sgt: contig and sg backends: the DMA mapping
  */
@@ -70,6 +74,7 @@ struct mapdev_buffer {
 	struct page **pages;
 	void *vaddr;
 	dma_addr_t dma_handle;
+	struct sg_table *nc_sgt;
 	unsigned int order;
 	struct sg_table sgt;
 };
@@ -296,6 +301,7 @@ int mapdev_buffer_sync(struct mapdev_buffer *buf, u64 offset, u64 size,
 		       enum dma_data_direction dir, bool for_device);
 bool mapdev_buffer_contiguous(const struct mapdev_buffer *buf);
 dma_addr_t mapdev_buffer_dma_addr(const struct mapdev_buffer *buf);
+bool mapdev_dma_translated(struct device *dev);
 unsigned int mapdev_buffer_nr_segments(const struct mapdev_buffer *buf);
 
 /* Devices (core/device.c, core/region.c) */

@@ -39,7 +39,6 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
-#include <linux/iommu.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -722,14 +721,6 @@ static void mpci_unmap_io(struct mpci *mp)
 			pci_iounmap(mp->pdev, mp->io[bar]);
 }
 
-/* Whether the function's DMA goes through an IOMMU's page tables. */
-static bool mpci_iommu_translates(struct pci_dev *pdev)
-{
-	struct iommu_domain *dom = iommu_get_domain_for_dev(&pdev->dev);
-
-	return dom && (dom->type & __IOMMU_DOMAIN_PAGING);
-}
-
 static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct mpci *mp;
@@ -754,6 +745,10 @@ static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	/* Until user space says how wide its DMA is, the PCI default. */
 	ret = dma_set_mask_and_coherent(&pdev->dev,
 					DMA_BIT_MASK(MPCI_DEFAULT_DMA_BITS));
+	if (ret)
+		goto err_release;
+	/* A buffer an IOMMU maps as one IOVA range is one segment, any size. */
+	ret = mapdev_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	if (ret)
 		goto err_release;
 
@@ -793,7 +788,7 @@ static int mpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_info(pdev, "/dev/mapdev/%s, interrupts: %s\n", dev_name(&mp->md->dev),
 		 mp->irq < 0 ? "none" : mp->msix ? "MSI-X" : mp->msi ? "MSI" :
 		 "INTx");
-	if (!mpci_iommu_translates(pdev)) {
+	if (!mapdev_dma_translated(&pdev->dev)) {
 		pci_warn(pdev, "no IOMMU translation: whoever opens /dev/mapdev/%s can make it read and write all memory; tainting the kernel\n",
 			 dev_name(&mp->md->dev));
 		add_taint(TAINT_USER, LOCKDEP_STILL_OK);

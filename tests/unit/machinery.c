@@ -362,6 +362,10 @@ static const char *const reports[] = {
 	"[   12.345678] ioremap error for 0xfe000000-0xfe100000, requested 0x2, got 0x0",
 	"[   12.345678] ioremap memtype_reserve failed -16",
 	"[   12.345678] mapdev_buf mapdev_buf: cannot restore write-back on 64 pages; leaking them",
+	"[   13.622623] DMAR: DRHD: handling fault status reg 2",
+	"[   13.624179] DMAR: [DMA Write NO_PASID] Request device [00:11.0] fault addr 0x7fe08000 [fault reason 0x05] PTE Write access is not set",
+	"[   13.624179] DMAR: [DMA Read NO_PASID] Request device [00:10.0] fault addr 0xfff000 [fault reason 0x06] PTE Read access is not set",
+	"[   13.700000] dmar_fault: 12 callbacks suppressed",
 };
 
 /* What a clean boot says, some of it close to the reports above. */
@@ -435,5 +439,41 @@ TEST(kernel_log_patterns_each_catch_their_report)
 		npat++;
 	}
 	CHECK(npat >= 40);
+	rm_tmpdir();
+}
+
+/*
+ * The IOMMU's fault reports fail a run, except between the markers a test
+ * that provokes them writes (tests/vm/mapdev_test.h, expect_dma_faults());
+ * only those lines are excused there, and only until the end marker.
+ */
+TEST(kernel_log_dma_faults_only_where_expected)
+{
+	static const char fault[] =
+		"[   13.622623] DMAR: DRHD: handling fault status reg 2\n"
+		"[   13.624179] DMAR: [DMA Write NO_PASID] Request device [00:11.0] fault addr 0x7fe08000 [fault reason 0x05] PTE Write access is not set\n"
+		"[   13.700000] dmar_fault: 3 callbacks suppressed\n";
+	static const char begin[] = "[   13.521758] mapdev-test: expect DMA faults\n";
+	static const char end[] = "[   13.900000] mapdev-test: end of expected DMA faults\n";
+	static const char warn[] =
+		"[   13.800000] WARNING: CPU: 1 PID: 123 at drivers/iommu/intel/iommu.c:42 f+0x9a/0xf0\n";
+	char text[4096];
+
+	tmpdir();
+	snprintf(text, sizeof(text), "%s%s", clean, fault);
+	CHECK_EQ(check_log(text), 121);
+	snprintf(text, sizeof(text), "%s%s%s%s", clean, begin, fault, end);
+	CHECK_EQ(check_log(text), 0);
+	/* Bracketed, yet not a fault report: still bad. */
+	snprintf(text, sizeof(text), "%s%s%s%s%s", clean, begin, fault, warn, end);
+	CHECK_EQ(check_log(text), 121);
+	/* After the end marker, and with no end at all before it. */
+	snprintf(text, sizeof(text), "%s%s%s%s", clean, begin, end, fault);
+	CHECK_EQ(check_log(text), 121);
+	snprintf(text, sizeof(text), "%s%s%s", clean, end, fault);
+	CHECK_EQ(check_log(text), 121);
+	/* A marker left open excuses faults to the end of the log. */
+	snprintf(text, sizeof(text), "%s%s%s", clean, begin, fault);
+	CHECK_EQ(check_log(text), 0);
 	rm_tmpdir();
 }

@@ -129,6 +129,7 @@ TEST(mapdev_1_documents_the_json_fields)
 		"\"bdf\"", "\"vendor\"", "\"device_id\"", "\"class\"",
 		"\"driver\"", "\"interrupt\"", "\"irq\"", "\"received\"", "\"vector\"",
 		"\"timed_out\"", "\"owner\"", "\"segments\"", "\"len\"",
+		"\"iommu\"", "\"reaches_all_memory\"",
 	};
 	char *out = render("mapdev.1");
 	size_t i;

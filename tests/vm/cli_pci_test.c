@@ -256,6 +256,13 @@ TEST(info_json_edu)
 	CHECK_EQ(tu_jmust(j, "irq", TJ_NUM)->num,
 		 atoi(pci_attr(EDU_BDF, "irq")));
 	CHECK_EQ(tu_jlen(tu_jget(j, "regions")), 8);
+	/* What its DMA reaches: as the IOMMU group's domain says. */
+	if (getenv("MAPDEV_VM_IOMMU")) {
+		CHECK(!strncmp(tu_jmust(j, "iommu", TJ_STR)->str, "DMA", 3));
+		CHECK(!tu_jmust(j, "reaches_all_memory", TJ_BOOL)->b);
+	} else {
+		CHECK(tu_jmust(j, "reaches_all_memory", TJ_BOOL)->b);
+	}
 
 	/* BAR0: 1 MiB of registers at mmap offset 0. */
 	r0 = region(j, 0);
@@ -289,6 +296,9 @@ TEST(info_json_edu)
 	EXPECT_IN(run.out, "function:   " EDU_BDF);
 	EXPECT_IN(run.out, "1234:11e8");
 	EXPECT_IN(run.out, "interrupt:  msi (irq ");
+	EXPECT_IN(run.out, getenv("MAPDEV_VM_IOMMU") ?
+		  "dma:        through an IOMMU (DMA" :
+		  "dma:        no IOMMU translation: the function can reach all of memory");
 	EXPECT_IN(run.out, "/dev/mapdev/" EDU_NODE);
 	EXPECT_IN(run.out, "bar0     0x0 ");
 	EXPECT_IN(run.out, "read,write,mmap");

@@ -305,6 +305,18 @@ static inline const char *kmsg_bad(int fd)
 	return NULL;
 }
 
+/*
+ * Brackets a test's DMA faults: scripts/vm excuses the IOMMU's fault
+ * reports between "mapdev-test: expect DMA faults" and "mapdev-test: end
+ * of expected DMA faults" in the kernel log, and fails a run on any other.
+ */
+static inline void expect_dma_faults(int on)
+{
+	if (write_file("/dev/kmsg", on ? "mapdev-test: expect DMA faults" :
+		       "mapdev-test: end of expected DMA faults"))
+		FAILF("write /dev/kmsg: %s", strerror(errno));
+}
+
 static inline void *map(int fd, size_t len, int prot, off_t off)
 {
 	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);

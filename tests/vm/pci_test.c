@@ -374,6 +374,21 @@ TEST(edu_dma_wide_mask)
 	edu_dma_roundtrip(EDU_WIDE_BDF, 64, MAPDEV_BACKEND_CONTIG);
 }
 
+TEST(edu_dma_narrow_mask_contig)
+{
+	edu_dma_roundtrip(EDU_BDF, 28, MAPDEV_BACKEND_CONTIG);
+}
+
+TEST(edu_dma_wide_mask_coherent)
+{
+	edu_dma_roundtrip(EDU_WIDE_BDF, 64, MAPDEV_BACKEND_COHERENT);
+}
+
+TEST(edu_dma_wide_mask_sg)
+{
+	edu_dma_roundtrip(EDU_WIDE_BDF, 64, MAPDEV_BACKEND_SG);
+}
+
 TEST(pci_ioctl_bad_input)
 {
 	struct mapdev_pci_dma_mask m = { .argsz = sizeof(m) };
@@ -1288,6 +1303,275 @@ TEST(command_register_vs_intx_masking)
 	CHECK_EQ(errors, 0);
 	CHECK_EQ(eperm, 0);
 	CHECK_EQ(undone, 0);
+}
+
+/* -- behind an IOMMU (scripts/vm --iommu) ------------------------------------ */
+
+/* Whether @bdf's DMA is translated: its IOMMU group's default domain. */
+static int iommu_translates(const char *bdf)
+{
+	char path[128], v[32];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type", bdf);
+	return !read_file(path, v, sizeof(v)) && strstr(v, "DMA");
+}
+
+/* Skips without translation, unless the VM was booted for it. */
+static void need_iommu(const char *bdf)
+{
+	if (iommu_translates(bdf))
+		return;
+	if (getenv("MAPDEV_VM_IOMMU"))
+		FAILF("scripts/vm --iommu, yet %s's DMA is not translated", bdf);
+	SKIP("%s is not behind a translating IOMMU (scripts/vm --iommu)", bdf);
+}
+
+/* A pci buffer of @fd's function, mapped; its region info in @ri. */
+static uint8_t *pci_buf_cache(int fd, const char *name, uint64_t size,
+			      uint32_t backend, uint32_t cache,
+			      struct mapdev_region_info *ri, int *bfd)
+{
+	struct mapdev_buf_create c = {
+		.argsz = sizeof(c), .size = size, .backend = backend,
+		.cache = cache,
+	};
+
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	if (ioctl(fd, MAPDEV_PCI_IOC_BUF_CREATE, &c))
+		FAILF("create %s (%llu bytes, backend %u): %s", name,
+		      (unsigned long long)size, backend, strerror(errno));
+	*bfd = buf_open(name, O_RDWR);
+	*ri = region_info(*bfd, 0);
+	return map(*bfd, size, PROT_READ | PROT_WRITE, 0);
+}
+
+static uint8_t *pci_buf(int fd, const char *name, uint64_t size, uint32_t backend,
+			struct mapdev_region_info *ri, int *bfd)
+{
+	return pci_buf_cache(fd, name, size, backend, MAPDEV_CACHE_CACHED, ri, bfd);
+}
+
+static void pci_buf_destroy(int fd, const char *name)
+{
+	struct mapdev_buf_destroy d = { .argsz = sizeof(d) };
+
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_BUF_DESTROY, &d));
+}
+
+/* edu copies @len bytes at @off of a buffer to @off2 of it, through its engine. */
+static void edu_copy(volatile void *bar, uint64_t dma, uint64_t off, uint64_t off2,
+		     uint32_t len)
+{
+	edu_dma(bar, dma + off, EDU_BUF, len, 0);
+	edu_dma(bar, EDU_BUF, dma + off2, len, 1);
+}
+
+/*
+ * A coherent buffer larger than one page allocation can be: dma-iommu
+ * builds it from separate pages behind one IOVA range under edu's 28-bit
+ * mask, and it maps (write-combined: the pages have no other kernel
+ * mapping to alias), and edu reaches its far end.  Without an IOMMU the
+ * same buffer would need 16 MiB of physically contiguous memory.
+ */
+TEST(iommu_coherent_beyond_one_allocation)
+{
+	struct mapdev_pci_dma_mask m = { .argsz = sizeof(m), .bits = 28 };
+	const uint64_t size = 16 << 20;
+	struct mapdev_region_info ri;
+	volatile void *bar;
+	uint8_t *buf;
+	int fd, bfd;
+	uint32_t i;
+
+	pci_bind(EDU_BDF, "irq_mode=msi");
+	need_iommu(EDU_BDF);
+	fd = pci_open(EDU_BDF);
+	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_SET_DMA_MASK, &m));
+	buf = pci_buf_cache(fd, "bigcoh", size, MAPDEV_BACKEND_COHERENT,
+			    MAPDEV_CACHE_WC, &ri, &bfd);
+	CHECK_EQ(ri.nr_segments, 1);
+	CHECK_EQ(ri.cache, MAPDEV_CACHE_WC);
+	CHECK(!strcmp(sysfs("bigcoh", "memtype"), "wc"));
+	CHECK(ri.dma_addr + size - 1 < 1ULL << 28);
+	bar = map(fd, 1 << 20, PROT_READ | PROT_WRITE, 0);
+	for (i = 0; i < EDU_XFER; i++)
+		buf[i] = pattern(i, 3);
+	edu_copy(bar, ri.dma_addr, 0, size - PG, EDU_XFER);
+	for (i = 0; i < EDU_XFER; i++)
+		if (buf[size - PG + i] != pattern(i, 3))
+			FAILF("byte %u at the far end: 0x%x", i, buf[size - PG + i]);
+	bus_master(fd, 0);
+	munmap(buf, size);
+	munmap((void *)bar, 1 << 20);
+	close(bfd);
+	pci_buf_destroy(fd, "bigcoh");
+	close(fd);
+	CHECK_OK(pci_unbind(EDU_BDF));
+}
+
+/*
+ * An sg buffer of 64 MiB, pages from anywhere, is one DMA segment behind
+ * the IOMMU: one address, and edu's DMA at its far end through it.
+ */
+TEST(iommu_sg_buffer_is_one_segment)
+{
+	struct mapdev_dma_segment seg[2];
+	struct mapdev_dma_segments s = {
+		.argsz = sizeof(s), .count = 2, .segments = (uintptr_t)seg,
+	};
+	const uint64_t size = 64 << 20;
+	struct mapdev_region_info ri;
+	volatile void *bar;
+	uint8_t *buf;
+	int fd, bfd;
+	uint32_t i;
+
+	pci_bind(EDU_WIDE_BDF, "irq_mode=msi");
+	need_iommu(EDU_WIDE_BDF);
+	fd = pci_open(EDU_WIDE_BDF);
+	buf = pci_buf(fd, "bigsg", size, MAPDEV_BACKEND_SG, &ri, &bfd);
+	CHECK_EQ(ri.nr_segments, 1);
+	CHECK_OK(ioctl(bfd, MAPDEV_IOC_DMA_SEGMENTS, &s));
+	CHECK_EQ(s.total, 1);
+	CHECK_EQ(seg[0].dma_addr, ri.dma_addr);
+	CHECK_EQ(seg[0].len, size);
+	CHECK_EQ(seg[0].offset, 0);
+	CHECK_EQ(sysfs_ll("bigsg", "dma_segments"), 1);
+	bar = map(fd, 1 << 20, PROT_READ | PROT_WRITE, 0);
+	for (i = 0; i < EDU_XFER; i++)
+		buf[size - PG + i] = pattern(i, 9);
+	edu_copy(bar, ri.dma_addr, size - PG, size / 2 + 3 * PG, EDU_XFER);
+	edu_copy(bar, ri.dma_addr, size / 2 + 3 * PG, size - 2 * PG, EDU_XFER);
+	for (i = 0; i < EDU_XFER; i++)
+		if (buf[size - 2 * PG + i] != pattern(i, 9))
+			FAILF("byte %u near the far end: 0x%x", i, buf[size - 2 * PG + i]);
+	bus_master(fd, 0);
+	munmap(buf, size);
+	munmap((void *)bar, 1 << 20);
+	close(bfd);
+	pci_buf_destroy(fd, "bigsg");
+	close(fd);
+	CHECK_OK(pci_unbind(EDU_WIDE_BDF));
+}
+
+/*
+ * The physical address of the anonymous page at @p (touched, locked):
+ * /proc/self/pagemap, which shows no PFN mappings such as mapdev's.
+ */
+static uint64_t phys_of(uint8_t *p)
+{
+	uint64_t e;
+	int fd;
+
+	CHECK_OK(mlock(p, PG));
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK_EQ(pread(fd, &e, 8, (off_t)((uintptr_t)p / PG) * 8), 8);
+	close(fd);
+	CHECK(e & (1ULL << 63));
+	CHECK(e & ((1ULL << 55) - 1));
+	return (e & ((1ULL << 55) - 1)) * PG;
+}
+
+/*
+ * edu told to write @target, an address its function was not given:
+ * the IOMMU refuses (a DMAR fault names the function and the page) and
+ * neither the canary page nor the function's own buffer changes.
+ */
+static void dma_is_refused(volatile void *bar, int kmsg, uint64_t target,
+			   const uint8_t *canary, const uint8_t *ram,
+			   const uint8_t *own, const char *what)
+{
+	char needle[96];
+	uint32_t i;
+	int n, seen = 0;
+
+	/* QEMU reports the page: bits 12 and up of the address. */
+	snprintf(needle, sizeof(needle), "[00:11.0] fault addr 0x%llx",
+		 (unsigned long long)(target & ~(PG - 1)));
+	edu_dma(bar, EDU_BUF, target, EDU_XFER, 1);
+	for (n = 0; n < 200 && !seen; n++) {
+		seen = kmsg_grep(kmsg, needle);
+		if (!seen)
+			usleep(10000);
+	}
+	if (!seen)
+		FAILF("%s (0x%llx): no DMAR fault \"%s\" in the kernel log", what,
+		      (unsigned long long)target, needle);
+	for (i = 0; i < PG; i++)
+		if (canary[i] != 0xa5 || ram[i] != 0x3c || own[i] != pattern(i, 5))
+			FAILF("%s (0x%llx): byte %u changed: canary 0x%x, RAM 0x%x, own 0x%x",
+			      what, (unsigned long long)target, i, canary[i], ram[i],
+			      own[i]);
+}
+
+/*
+ * Confinement: the function reaches only the buffers mapdev gave it.  A
+ * DMA to another buffer's address (a mapdev_buf buffer's: physical), to
+ * plain RAM (a page of this process), and to the IOVA of a buffer it was
+ * given and that was destroyed since, each faults and changes nothing.  Destroying a buffer
+ * unmaps it before its pages go back (iommu.strict=1: at once).
+ */
+TEST(iommu_dma_outside_its_buffers_faults)
+{
+	struct mapdev_region_info ri, cri, gri;
+	uint8_t *own, *canary, *gone, *ram;
+	volatile void *bar;
+	int fd, bfd, cfd, gfd, kmsg;
+	uint32_t i;
+
+	ram = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(ram != MAP_FAILED);
+	memset(ram, 0x3c, PG);
+
+	pci_bind(EDU_WIDE_BDF, "irq_mode=msi");
+	need_iommu(EDU_WIDE_BDF);
+	buf_create("canary", PG, MAPDEV_BACKEND_COHERENT, 0);
+	cfd = buf_open("canary", O_RDWR);
+	cri = region_info(cfd, 0);
+	canary = map(cfd, PG, PROT_READ | PROT_WRITE, 0);
+	memset(canary, 0xa5, PG);
+
+	fd = pci_open(EDU_WIDE_BDF);
+	own = pci_buf(fd, "own", 2 * PG, MAPDEV_BACKEND_SG, &ri, &bfd);
+	for (i = 0; i < PG; i++)
+		own[i] = pattern(i, 5);
+	gone = pci_buf(fd, "gone", PG, MAPDEV_BACKEND_COHERENT, &gri, &gfd);
+	munmap(gone, PG);
+	close(gfd);
+	bar = map(fd, 1 << 20, PROT_READ | PROT_WRITE, 0);
+	bus_master(fd, 1);
+	/* What it was given, it reaches. */
+	edu_copy(bar, ri.dma_addr, 0, PG, EDU_XFER);
+	for (i = 0; i < EDU_XFER; i++)
+		if (own[PG + i] != pattern(i, 5))
+			FAILF("byte %u of the DMA'd page: 0x%x", i, own[PG + i]);
+	bus_master(fd, 0);
+	pci_buf_destroy(fd, "gone");
+	bus_master(fd, 1);
+
+	kmsg = kmsg_open();
+	expect_dma_faults(1);
+	dma_is_refused(bar, kmsg, cri.dma_addr, canary, ram, own,
+		       "another buffer's address");
+	dma_is_refused(bar, kmsg, phys_of(ram), canary, ram, own, "plain RAM");
+	dma_is_refused(bar, kmsg, gri.dma_addr, canary, ram, own,
+		       "a destroyed buffer's IOVA");
+	expect_dma_faults(0);
+	close(kmsg);
+
+	bus_master(fd, 0);
+	munmap(own, 2 * PG);
+	munmap((void *)bar, 1 << 20);
+	close(bfd);
+	pci_buf_destroy(fd, "own");
+	close(fd);
+	munmap(canary, PG);
+	close(cfd);
+	buf_destroy("canary");
+	munmap(ram, PG);
+	CHECK_OK(pci_unbind(EDU_WIDE_BDF));
 }
 
 /* Only a file open for writing sets the eventfd. */
