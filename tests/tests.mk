@@ -81,7 +81,15 @@ $(TESTS_RESULTS):
 
 # The suite's guest reserves 16 MiB at 512 MiB for mapdev_phys's tests.
 VM_PHYS_RESERVED := 0x20000000:16M
-VM_CHECK_ARGS := --append 'memmap=16M$$0x20000000'
+# And two scratch disks for tests/vm/io_test.c (O_DIRECT, io_uring):
+# mapdev-disk0, and mapdev-disk1 whose writes QEMU throttles to 4 MiB/s,
+# for an O_DIRECT write that lasts seconds.  Sparse host files.
+VM_DISKS := $(BUILD)/vm/test-disk0.img $(BUILD)/vm/test-disk1.img
+VM_CHECK_ARGS := --append 'memmap=16M$$0x20000000' \
+	--disk $(BUILD)/vm/test-disk0.img \
+	--disk $(BUILD)/vm/test-disk1.img,throttling.bps-write=4194304
+$(VM_DISKS):
+	@mkdir -p $(@D) && truncate -s 256M $@
 
 vm-check: $(TESTS_VM_BINS)
 	@rm -f $(TESTS_RESULTS)/vm-*.log $(TESTS_RESULTS)/vm-*.txt \
@@ -92,7 +100,7 @@ vm-check: $(TESTS_VM_BINS)
 	done; exit $$failed
 
 # One kernel: make vm-check-one VM_KERNEL=6.12 (its logs only).
-vm-check-one: $(TESTS_VM_BINS) $(MAPDEV_TOOL) | $(TESTS_RESULTS)
+vm-check-one: $(TESTS_VM_BINS) $(MAPDEV_TOOL) | $(TESTS_RESULTS) $(VM_DISKS)
 	@k='$(VM_KERNEL)'; log=$(TESTS_RESULTS)/vm-$$k-kernel.log; \
 	rm -f $(TESTS_RESULTS)/vm-$$k-*; \
 	printf "vm-$$k-%s\n" kernel $(notdir $(TESTS_VM_BINS)) \
