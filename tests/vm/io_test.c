@@ -278,15 +278,23 @@ struct slow_write {
 	atomic_int started, done;
 	ssize_t ret;
 	int err;
+	struct timespec t0, t1;
 };
+
+static double secs(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
+}
 
 static void *slow_writer(void *arg)
 {
 	struct slow_write *w = arg;
 
+	clock_gettime(CLOCK_MONOTONIC, &w->t0);
 	atomic_store(&w->started, 1);
 	w->ret = pwrite(w->bd, w->p, w->len, 0);
 	w->err = errno;
+	clock_gettime(CLOCK_MONOTONIC, &w->t1);
 	atomic_store(&w->done, 1);
 	return NULL;
 }
@@ -313,7 +321,7 @@ static void reuse_pressure(size_t len, unsigned int seed)
 
 /*
  * A destroy during a long O_DIRECT write (mapdev-disk1, whose writes QEMU
- * throttles to 4 MiB/s: 16 MiB take about 4 s): the destroy returns at
+ * throttles to 4 MiB/s: 32 MiB take about 8 s): the destroy returns at
  * once and revokes the mapping (SIGBUS); every page the write pinned is
  * still held when the buffer frees it (pages_held), so memory allocated
  * and written meanwhile is other pages; the write completes with the
@@ -321,8 +329,9 @@ static void reuse_pressure(size_t len, unsigned int seed)
  */
 TEST_TIMEOUT(destroy_during_long_odirect_write, 180)
 {
-	const size_t len = 16 * MiB;
+	const size_t len = 32 * MiB;
 	struct slow_write w = { .len = len };
+	struct timespec t;
 	long long held, buffers;
 	pthread_t th;
 	int fd;
@@ -339,10 +348,13 @@ TEST_TIMEOUT(destroy_during_long_odirect_write, 180)
 	CHECK_EQ(pthread_create(&th, NULL, slow_writer, &w), 0);
 	while (!atomic_load(&w.started))
 		usleep(1000);
-	usleep(800000);
+	do {
+		usleep(10000);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (secs(&w.t0, &t) < 0.5 && !atomic_load(&w.done));
 	if (atomic_load(&w.done))
-		FAILF("the write of %zu MiB to the throttled disk ended within 0.8 s (returned %zd): is mapdev-disk1 throttled (tests/tests.mk)?",
-		      len >> 20, w.ret);
+		FAILF("the write of %zu MiB to the throttled disk took %.2f s (returned %zd): is mapdev-disk1 throttled (tests/tests.mk)?",
+		      len >> 20, secs(&w.t0, &w.t1), w.ret);
 	buf_destroy("odlong");
 	/* The destroy did not wait for the write. */
 	CHECK(!atomic_load(&w.done));
@@ -357,6 +369,7 @@ TEST_TIMEOUT(destroy_during_long_odirect_write, 180)
 	if (w.ret != (ssize_t)len)
 		FAILF("the O_DIRECT write returned %zd (%s), expected %zu", w.ret,
 		      strerror(w.err), len);
+	printf("# the write took %.2f s\n", secs(&w.t0, &w.t1));
 	check_disk(w.bd, 0, len, 33);
 	munmap(w.p, len);
 	close(fd);
