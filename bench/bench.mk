@@ -6,7 +6,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 all: $(BENCH_BINS)
 
-$(BUILD)/bench/%: bench/%.c include/uapi/linux/mapdev.h
+$(BUILD)/bench/%: bench/%.c bench/bench_util.h include/uapi/linux/mapdev.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) -o $@ $<
 

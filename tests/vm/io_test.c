@@ -99,22 +99,9 @@ static long mismatch(const uint8_t *p, size_t len, unsigned int seed)
 	return -1;
 }
 
-/* What the disk holds at @off, read O_DIRECT into anonymous memory. */
-static void check_disk(int bd, off_t off, size_t len, unsigned int seed)
-{
-	uint8_t *a = anon(len, 0);
-	long bad;
-
-	CHECK_EQ(pread(bd, a, len, off), (long long)len);
-	bad = mismatch(a, len, seed);
-	if (bad >= 0)
-		FAILF("disk byte %ld at 0x%llx: %#x, the buffer had %#x", bad,
-		      (unsigned long long)off, a[bad], pattern(bad, seed));
-	munmap(a, len);
-}
-
-/* What the buffer holds, through read() on its fd: the kernel's view. */
-static void check_buffer(int fd, off_t off, size_t len, unsigned int seed)
+/* What @fd holds at @off (read into anonymous memory) is the pattern. */
+static void check_fd(int fd, const char *what, off_t off, size_t len,
+		     unsigned int seed)
 {
 	uint8_t *a = anon(len, 0);
 	long bad;
@@ -122,10 +109,15 @@ static void check_buffer(int fd, off_t off, size_t len, unsigned int seed)
 	CHECK_EQ(pread(fd, a, len, off), (long long)len);
 	bad = mismatch(a, len, seed);
 	if (bad >= 0)
-		FAILF("buffer byte %ld at 0x%llx: %#x, expected %#x", bad,
+		FAILF("%s byte %ld at 0x%llx: %#x, expected %#x", what, bad,
 		      (unsigned long long)off, a[bad], pattern(bad, seed));
 	munmap(a, len);
 }
+
+/* What the disk holds, read O_DIRECT. */
+#define check_disk(bd, off, len, seed)	check_fd(bd, "disk", off, len, seed)
+/* What the buffer holds, through read() on its fd: the kernel's view. */
+#define check_buffer(fd, off, len, seed) check_fd(fd, "buffer", off, len, seed)
 
 /* Kernel version at least @maj.@min. */
 static int kernel_at_least(int maj, int min)
