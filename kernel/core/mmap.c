@@ -38,7 +38,6 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
-#include <linux/sizes.h>
 #include <linux/srcu.h>
 
 #include "mapdev_compat.h"
