@@ -28,32 +28,13 @@
 #include <sys/mman.h>
 #include <linux/mapdev.h>
 
+#include "bench_util.h"
+
 #define RUNS 7
 #define MAP_SIZE (64UL << 20)
 #define PG 4096UL
 
 static const char *const mode_param = "/sys/module/mapdev_core/parameters/map_mode";
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static void die(const char *what)
 {

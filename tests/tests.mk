@@ -84,9 +84,17 @@ $(TESTS_RESULTS):
 # 16 MiB image made afresh for each boot.
 VM_PHYS_RESERVED := 0x20000000:16M
 VM_NVME_IMAGE := $(BUILD)/vm/nvme.img
-VM_CHECK_ARGS := --append 'memmap=16M$$0x20000000' --nvme $(VM_NVME_IMAGE)
 vm_nvme_image = mkdir -p $(dir $(VM_NVME_IMAGE)) && rm -f $(VM_NVME_IMAGE) && \
 	truncate -s 16M $(VM_NVME_IMAGE)
+# And two scratch disks for tests/vm/io_test.c (O_DIRECT, io_uring):
+# mapdev-disk0, and mapdev-disk1 whose writes QEMU throttles to 4 MiB/s,
+# for an O_DIRECT write that lasts seconds.  Sparse host files.
+VM_DISKS := $(BUILD)/vm/test-disk0.img $(BUILD)/vm/test-disk1.img
+VM_CHECK_ARGS := --append 'memmap=16M$$0x20000000' --nvme $(VM_NVME_IMAGE) \
+	--disk $(BUILD)/vm/test-disk0.img \
+	--disk $(BUILD)/vm/test-disk1.img,throttling.bps-write=4194304
+$(VM_DISKS):
+	@mkdir -p $(@D) && truncate -s 256M $@
 
 vm-check: $(TESTS_VM_BINS)
 	@rm -f $(TESTS_RESULTS)/vm-*.log $(TESTS_RESULTS)/vm-*.txt \
@@ -100,7 +108,7 @@ vm-check: $(TESTS_VM_BINS)
 	done; exit $$failed
 
 # One kernel: make vm-check-one VM_KERNEL=6.12 (its logs only).
-vm-check-one: $(TESTS_VM_BINS) $(MAPDEV_TOOL) | $(TESTS_RESULTS)
+vm-check-one: $(TESTS_VM_BINS) $(MAPDEV_TOOL) | $(TESTS_RESULTS) $(VM_DISKS)
 	@k='$(VM_KERNEL)'; log=$(TESTS_RESULTS)/vm-$$k-kernel.log; \
 	rm -f $(TESTS_RESULTS)/vm-$$k-*; \
 	printf "vm-$$k-%s\n" kernel $(notdir $(TESTS_VM_BINS)) \
@@ -142,7 +150,7 @@ $(TESTS_LOCKDOWN_BIN): tests/lockdown/lockdown_test.c tests/tests.mk $(LIBMAPDEV
 	$(tests_link)
 -include $(TESTS_LOCKDOWN_BIN).d
 
-vm-lockdown: $(TESTS_LOCKDOWN_BIN) | $(TESTS_RESULTS)
+vm-lockdown: $(TESTS_LOCKDOWN_BIN) | $(TESTS_RESULTS) $(VM_DISKS)
 	@k='$(VM_KERNEL)'; st=0; \
 	BUILD=$(BUILD) scripts/build-modules "$$k" >/dev/null || exit 1; \
 	$(vm_nvme_image); \
@@ -173,7 +181,7 @@ VM_IOMMU_KERNELS ?= 6.1
 VM_IOMMU_BINS := $(addprefix $(BUILD)/tests/vm/,buf_test fuzz_check pci_test stress_test)
 VM_IOMMU_ENV ?= MAPDEV_STRESS_SECONDS=15
 
-vm-iommu: $(TESTS_VM_BINS) | $(TESTS_RESULTS)
+vm-iommu: $(TESTS_VM_BINS) | $(TESTS_RESULTS) $(VM_DISKS)
 	@k='$(VM_KERNEL)'; t=$$k+iommu; log=$(TESTS_RESULTS)/vm-$$t-kernel.log; \
 	rm -f $(TESTS_RESULTS)/vm-$$t-*; \
 	printf "vm-$$t-%s\n" kernel $(notdir $(VM_IOMMU_BINS)) \
@@ -184,6 +192,7 @@ vm-iommu: $(TESTS_VM_BINS) | $(TESTS_RESULTS)
 			"$$t" "$$t" "$$k" >$$log; \
 		cat $$log; exit 1; \
 	fi; \
+	$(vm_nvme_image); \
 	st=0; env BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
 		$(VM_IOMMU_ENV) scripts/vm --kernel "$$k" --iommu $(VM_CHECK_ARGS) \
 		--timeout $(VM_CHECK_TIMEOUT) -- tests/vm/run-all --tag "$$t" \

@@ -209,12 +209,23 @@ static int mapdev_alloc_contig(struct mapdev_buffer *buf)
 	return ret;
 }
 
+/*
+ * Drops the buffer's reference on each of its pages.  A page the kernel's
+ * I/O pinned through a user mapping (O_DIRECT, io_uring, vmsplice) has
+ * more: it goes back to the allocator when the I/O lets go of it, not now.
+ * The pages are write-back again by now, and no user mapping has them.
+ */
 static void mapdev_free_sg_pages(struct mapdev_buffer *buf)
 {
-	unsigned long i;
+	unsigned long i, held = 0;
 
-	for (i = 0; i < buf->nr_pages && buf->pages[i]; i++)
-		__free_page(buf->pages[i]);
+	for (i = 0; i < buf->nr_pages && buf->pages[i]; i++) {
+		if (page_ref_count(buf->pages[i]) > 1)
+			held++;
+		put_page(buf->pages[i]);
+	}
+	if (held)
+		mapdev_stats_pages_held(held);
 }
 
 static int mapdev_alloc_sg(struct mapdev_buffer *buf)

@@ -14,6 +14,9 @@
  *   dmabufs     live dma-bufs exported from buffer regions
  *   exports     one line a live dma-buf: the buffer's name, "zombie" once
  *               its device is destroyed, its attachments, vmaps, mmaps
+ *   pages_held  pages that a freed buffer left to kernel I/O still holding
+ *               them (O_DIRECT, io_uring, vmsplice): a running count; each
+ *               went back to the allocator when its I/O let go
  *   race_delay_ms  while non-zero, the paths that race with unregister sleep
  *               this long just past their first checks (driver ioctl and
  *               irq write dispatch, read/write, SET_EVENTFD), so tests can
@@ -30,6 +33,7 @@
 static struct dentry *mapdev_debugfs;
 static atomic_long_t stat_buffers, stat_bytes, stat_devices, stat_eventfds;
 static atomic_long_t stat_dmabufs;
+static atomic_long_t stat_pages_held;
 static atomic_t fail_alloc, fail_ioremap;
 static u32 race_delay_ms;
 
@@ -42,6 +46,11 @@ void mapdev_stats_buffer(long nr, long bytes)
 void mapdev_stats_device(long nr)
 {
 	atomic_long_add(nr, &stat_devices);
+}
+
+void mapdev_stats_pages_held(long nr)
+{
+	atomic_long_add(nr, &stat_pages_held);
 }
 
 void mapdev_stats_eventfd(long nr)
@@ -150,6 +159,8 @@ void mapdev_stats_init(void)
 				   &fail_fops);
 	debugfs_create_file_unsafe("eventfds", 0444, mapdev_debugfs,
 				   &stat_eventfds, &stat_fops);
+	debugfs_create_file_unsafe("pages_held", 0444, mapdev_debugfs,
+				   &stat_pages_held, &stat_fops);
 	debugfs_create_file_unsafe("fail_ioremap", 0600, mapdev_debugfs, NULL,
 				   &fail_ioremap_fops);
 	debugfs_create_file_unsafe("dmabufs", 0444, mapdev_debugfs,

@@ -3,25 +3,41 @@
  * mapdev mmap: the one place user mappings are made.
  *
  * A mapping is MAP_SHARED, never executable, inside one region, and
- * VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP.  Its pages are inserted by
- * the fault handler (module parameter map_mode): one at a time, in aligned
- * batches, or the whole VMA at its first fault.  Never inside ->mmap: the
- * kernel links the VMA into the file's i_mmap tree only after ->mmap
- * returns, so a revocation running in between would not zap pages put
- * there.  Faults, and ->access, run inside the device's SRCU section that
- * revocation waits for, and check the device is alive there before they
- * look at the region's memory at all.  So once unregister has
- * waited and zapped, no page table and no kernel path reaches the region's
- * memory, and unregister frees it at once: a VMA holds no reference on a
- * buffer, and later faults get SIGBUS.  (Memory that outlived its device
- * would also outlive the driver's binding: a PCI function's DMA buffers
- * must be freed before its driver lets go of it.)
+ * VM_DONTEXPAND | VM_DONTDUMP.  What it is made of depends on the memory:
+ *
+ *  - the pages of a contig or sg buffer are the buffer's own, each with a
+ *    refcount: the mapping is VM_MIXEDMAP, made of those struct pages
+ *    (vm_insert_page(s)), so the kernel's I/O paths (O_DIRECT, vmsplice,
+ *    io_uring's registered buffers, process_vm_readv) can pin them.  A pin
+ *    is a page reference: a page the buffer frees while pinned goes back to
+ *    the allocator only when the I/O unpins it.  Such mappings are mapped a
+ *    page at a time: a PMD of pages would need a compound page, and split
+ *    pages are what lets each page outlive the buffer on its own;
+ *  - everything else is VM_IO | VM_PFNMAP (vmf_insert_pfn*): coherent
+ *    buffers (the DMA API owns that memory and frees it whatever holds a
+ *    reference, so it must never be pinned) and device memory (BARs,
+ *    reserved ranges: no struct pages at all).  GUP refuses these with
+ *    EFAULT; on Linux 6.12 they can be mapped 2 MiB at a time.
+ *
+ * Pages are inserted by the fault handler (module parameter map_mode): one
+ * at a time, in aligned batches, or the whole VMA at its first fault.
+ * Never inside ->mmap: the kernel links the VMA into the file's i_mmap tree
+ * only after ->mmap returns, so a revocation running in between would not
+ * zap pages put there.  Faults, and ->access, run inside the device's SRCU
+ * section that revocation waits for, and check the device is alive there
+ * before they look at the region's memory at all.  So once unregister has
+ * waited and zapped, no page table and no path of mapdev's reaches the
+ * region's memory, and unregister frees it at once: a VMA holds no
+ * reference on a buffer, and later faults get SIGBUS.  (Memory that
+ * outlived its device would also outlive the driver's binding: a PCI
+ * function's DMA buffers must be freed before its driver lets go of it.)
+ * Only pages an I/O pinned outlive the buffer, as the I/O's: write-back
+ * again, unmapped, DMA-unmapped from the buffer's device.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
-#include <linux/sizes.h>
 #include <linux/srcu.h>
 
 #include "mapdev_compat.h"
@@ -154,6 +170,26 @@ static void mapdev_vm_close(struct vm_area_struct *vma)
 	atomic_dec(&r->map_count);
 }
 
+/* A mapping of the buffer's struct pages (see the top of this file). */
+static bool vma_maps_pages(struct vm_area_struct *vma)
+{
+	return vma->vm_flags & VM_MIXEDMAP;
+}
+
+/* vm_insert_page(s)'s errno as a fault's result. */
+static vm_fault_t mapdev_page_fault_result(int err)
+{
+	switch (err) {
+	case 0:
+	case -EBUSY:		/* mapped already: a racing fault won */
+		return VM_FAULT_NOPAGE;
+	case -ENOMEM:
+		return VM_FAULT_OOM;
+	default:
+		return VM_FAULT_SIGBUS;
+	}
+}
+
 static vm_fault_t mapdev_insert(struct vm_area_struct *vma, unsigned long addr,
 				struct mapdev_region *r)
 {
@@ -162,6 +198,10 @@ static vm_fault_t mapdev_insert(struct vm_area_struct *vma, unsigned long addr,
 
 	if (i >= r->size >> PAGE_SHIFT)
 		return VM_FAULT_SIGBUS;
+	/* The PTE's memory type is the VMA's, which mmap matched to the pages. */
+	if (vma_maps_pages(vma))
+		return mapdev_page_fault_result(vm_insert_page(vma, addr,
+							       r->buf->pages[i]));
 	if (r->buf)
 		pfn = page_to_pfn(r->buf->pages[i]);
 	else
@@ -170,12 +210,46 @@ static vm_fault_t mapdev_insert(struct vm_area_struct *vma, unsigned long addr,
 	return vmf_insert_pfn_prot(vma, addr, pfn, vma->vm_page_prot);
 }
 
+/*
+ * Maps what is not mapped yet of [addr, end), which lies in one page table
+ * and inside the region.  Pages go in batches, each under one lock of the
+ * page table; a page already present is left as it is.
+ *
+ * Return: 0, or a negative errno: stop.
+ */
+static int mapdev_insert_chunk(struct vm_area_struct *vma, unsigned long addr,
+			       unsigned long end, struct mapdev_region *r)
+{
+	unsigned long i = vma_page_index(vma, addr), n, left;
+	int ret;
+
+	if (!vma_maps_pages(vma)) {
+		for (; addr < end; addr += PAGE_SIZE)
+			if (mapdev_insert(vma, addr, r) & VM_FAULT_ERROR)
+				return -EFAULT;
+		return 0;
+	}
+	while (addr < end) {
+		n = (end - addr) >> PAGE_SHIFT;
+		left = n;
+		ret = vm_insert_pages(vma, addr, &r->buf->pages[i], &left);
+		if (!ret)
+			return 0;
+		if (ret != -EBUSY)
+			return ret;
+		/* Page n - left was present: go on after it. */
+		addr += (n - left + 1) << PAGE_SHIFT;
+		i += n - left + 1;
+	}
+	return 0;
+}
+
 static vm_fault_t mapdev_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mapdev_device *md = vma->vm_private_data;
 	struct mapdev_region *r = vma_region(vma);
-	unsigned long addr, start, end, batch;
+	unsigned long addr, next, start, end, batch, last;
 	vm_fault_t ret;
 	int idx, mode;
 
@@ -198,14 +272,16 @@ static vm_fault_t mapdev_vm_fault(struct vm_fault *vmf)
 		start = max(vma->vm_start, ALIGN_DOWN(vmf->address, batch));
 		end = min(vma->vm_end, ALIGN_DOWN(vmf->address, batch) + batch);
 	}
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		if (addr == (vmf->address & PAGE_MASK))
-			continue;
-		/* An already present page is left as it is. */
-		if (mapdev_insert(vma, addr, r) & VM_FAULT_ERROR)
+	/* Not past the region (the VMA is inside it, as mmap checked). */
+	last = vma->vm_start + ((r->size >> PAGE_SHIFT) -
+				(vma->vm_pgoff & MAPDEV_REGION_PGMASK)) * PAGE_SIZE;
+	end = min(end, last);
+	/* A page table at a time; a populate of gigabytes lets others run. */
+	for (addr = start; addr < end; addr = next) {
+		next = min(end, ALIGN_DOWN(addr, PMD_SIZE) + PMD_SIZE);
+		if (mapdev_insert_chunk(vma, addr, next, r))
 			break;
-		/* A populate of gigabytes: let others run, and let go if killed. */
-		if (!((addr - start) & (SZ_2M - 1))) {
+		if (next < end) {
 			if (fatal_signal_pending(current))
 				break;
 			cond_resched();
@@ -218,9 +294,9 @@ out:
 
 #if MAPDEV_HUGE_PFNMAP
 /*
- * A whole PMD when the window is inside the VMA and the region, aligned,
- * and physically contiguous (sg buffers are made of 2 MiB blocks where the
- * allocator had them); otherwise the kernel falls back to ->fault.
+ * A whole PMD of a PFN mapping when the window is inside the VMA and the
+ * region, aligned, and physically contiguous; otherwise, and for mappings
+ * of struct pages, the kernel falls back to ->fault.
  */
 static vm_fault_t mapdev_vm_huge_fault(struct vm_fault *vmf,
 				       unsigned int order)
@@ -234,7 +310,8 @@ static vm_fault_t mapdev_vm_huge_fault(struct vm_fault *vmf,
 	vm_fault_t ret = VM_FAULT_FALLBACK;
 	int idx;
 
-	if (order != PMD_ORDER || !READ_ONCE(huge) ||
+	/* Pages are mapped a page at a time (see the top of this file). */
+	if (order != PMD_ORDER || !READ_ONCE(huge) || vma_maps_pages(vma) ||
 	    addr < vma->vm_start || addr + len > vma->vm_end)
 		return VM_FAULT_FALLBACK;
 	first = vma_page_index(vma, addr);
@@ -264,7 +341,8 @@ out:
 
 /*
  * ptrace and /proc/PID/mem: GUP cannot reach PFN mappings, so copy through
- * the kernel's own mapping of the pages.
+ * the kernel's own mapping of the pages.  (Mappings of struct pages come
+ * here only when GUP failed: a revoked mapping, a write to a read-only one.)
  */
 static int mapdev_vm_access(struct vm_area_struct *vma, unsigned long addr,
 			    void *ubuf, int len, int write)
@@ -432,7 +510,11 @@ int mapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 
 	vma->vm_page_prot = mapdev_pgprot(vma->vm_page_prot, cache);
-	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	/* Struct pages where the buffer has its own (see the top of this file). */
+	if (r->buf && mapdev_buffer_pinnable(r->buf))
+		vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	else
+		vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vm_flags_clear(vma, VM_MAYEXEC);
 	if (!(r->flags & MAPDEV_REGION_F_WRITE) || prot)
 		vm_flags_clear(vma, VM_MAYWRITE);

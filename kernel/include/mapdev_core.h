@@ -279,6 +279,25 @@ struct mapdev_file {
 	u32 irq_vector;		/* the vector its read/write/poll refer to */
 };
 
+/**
+ * mapdev_buffer_pinnable() - whether user mappings of a buffer are its pages
+ * @buf: the buffer
+ *
+ * The contig and sg backends' pages are the buffer's own, each with a
+ * refcount of its own: user mappings are made of them, the kernel's I/O
+ * can pin them, and a pinned page outlives the buffer until it is
+ * unpinned.  The coherent backend's memory belongs to the DMA API, which
+ * frees it whatever else holds a reference: it is mapped by PFN, which
+ * nothing can pin.
+ *
+ * Return: true for contig and sg buffers.
+ */
+static inline bool mapdev_buffer_pinnable(const struct mapdev_buffer *buf)
+{
+	return buf->backend == MAPDEV_BACKEND_CONTIG ||
+	       buf->backend == MAPDEV_BACKEND_SG;
+}
+
 /* enum mapdev_backend of a region, for ioctl and sysfs */
 static inline u32 mapdev_region_backend(const struct mapdev_region *r)
 {
@@ -354,6 +373,7 @@ void mapdev_race_delay(void);
 void mapdev_stats_eventfd(long nr);
 void mapdev_stats_buffer(long nr, long bytes);
 void mapdev_stats_device(long nr);
+void mapdev_stats_pages_held(long nr);
 int mapdev_set_memtype(struct mapdev_buffer *buf, u32 cache);
 const char *mapdev_backend_name(u32 backend);
 ssize_t mapdev_irq_read(struct mapdev_file *mf, char __user *ubuf,

@@ -40,8 +40,9 @@ $(BUILD)/tests/vm/fuzz_check: $(FUZZ_BIN) $(VIDEO_FUZZ_BIN)
 
 # The modules are built for KERNEL first (scripts/build-modules), as
 # vm-check-one does.
-fuzz: all
+fuzz: all | $(VM_DISKS)
 	@BUILD=$(BUILD) scripts/build-modules $(KERNEL) >/dev/null
+	@$(vm_nvme_image)
 	BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
 		scripts/vm --kernel $(KERNEL) $(VM_CHECK_ARGS) --timeout $(FUZZ_TIMEOUT) -- \
 		$(FUZZ_BIN) $(if $(SEED),--seed $(SEED)) --calls $(CALLS) $(FUZZ_ARGS)
@@ -50,8 +51,9 @@ fuzz: all
 # (tests/fuzz/long-run: three single-threaded runs of 20000 calls, then a
 # threaded one of two minutes, ...), from SEED on.
 FUZZ_MINUTES ?= 30
-fuzz-long: all
+fuzz-long: all | $(VM_DISKS)
 	@BUILD=$(BUILD) scripts/build-modules $(KERNEL) >/dev/null
+	@$(vm_nvme_image)
 	BUILD=$(BUILD) MAPDEV_PHYS_RESERVED=$(VM_PHYS_RESERVED) \
 		scripts/vm --kernel $(KERNEL) $(VM_CHECK_ARGS) \
 		--timeout $$(( $(FUZZ_MINUTES) * 60 + 900 )) -- \

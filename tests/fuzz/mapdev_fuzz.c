@@ -2844,7 +2844,7 @@ static void op_pin(struct rng *r)
 {
 	static const int allowed[] = { EFAULT, EAGAIN, EINVAL, ENOMEM, EIO, 0 };
 	uint64_t page, addr;
-	int how = below(r, 5), devpage = 0;
+	int how = below(r, 5), devpage = 0, pages = 0;
 	long got;
 	const char *hn[] = { "vmsplice", "odirect", "futex", "process_vm_readv",
 			     "process_vm_writev" };
@@ -2857,6 +2857,18 @@ static void op_pin(struct rng *r)
 		struct run *ru = run_at(page);
 
 		devpage = ru && ru->kind == 2;
+		/*
+		 * A live contig or sg buffer is mapped as its struct pages,
+		 * which the kernel's I/O can pin; everything else of a device
+		 * is a PFN mapping, which GUP refuses.
+		 */
+		if (devpage && ru->dev >= 0 && M.devs[ru->dev].alive &&
+		    (ru->pgoff >> 28) < (uint64_t)M.devs[ru->dev].nreg) {
+			const struct reg *rg = &M.devs[ru->dev].reg[ru->pgoff >> 28];
+
+			pages = rg->backend == MAPDEV_BACKEND_CONTIG ||
+				rg->backend == MAPDEV_BACKEND_SG;
+		}
 	}
 	/*
 	 * The call is made with the model locked: nothing is mapped over the
@@ -2901,14 +2913,23 @@ static void op_pin(struct rng *r)
 	}
 	UNLOCK();
 	trace("pin %s %" PRIu64 " -> %s", hn[how], page, got < 0 ? errname(-got) : "OK");
-	/* Device memory is never pinned: GUP refuses VM_PFNMAP, with EFAULT. */
-	judge(cur_desc, got, devpage && (how != 1 || odirect_blockdev) ? -EFAULT : EXP_ANY,
-	      allowed);
-	if (devpage && got > 0 && (how == 0 || how == 3 || how == 4 ||
-				   (how == 1 && odirect_blockdev)))
-		problem("%s pinned device memory (returned %ld)", hn[how], got);
-	if (devpage && got == 0 && how == 2)
-		problem("a shared futex on device memory worked");
+	/*
+	 * PFN mappings are never pinned: GUP refuses VM_PFNMAP, with EFAULT.
+	 * Nor are revoked mappings (their fault is SIGBUS).  A buffer's own
+	 * pages are in no file's page cache: no shared futex on them.
+	 */
+	if (pages && how != 2) {
+		judge(cur_desc, got, EXP_ANY, allowed);
+	} else {
+		judge(cur_desc, got, devpage && (how != 1 || odirect_blockdev) ? -EFAULT : EXP_ANY,
+		      allowed);
+		if (devpage && got > 0 && (how == 0 || how == 3 || how == 4 ||
+					   (how == 1 && odirect_blockdev)))
+			problem("%s pinned device memory that is not a live buffer's pages (returned %ld)",
+				hn[how], got);
+		if (devpage && got == 0 && how == 2)
+			problem("a shared futex on device memory worked");
+	}
 }
 
 /* fork: the child keeps using the mappings -------------------------------- */

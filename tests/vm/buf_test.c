@@ -810,64 +810,99 @@ TEST(fork_child_keeps_mapping)
 	buf_destroy("fork");
 }
 
+/*
+ * madvise on mappings.  Page-backed buffers (sg here) are mapped as their
+ * struct pages: MADV_DONTNEED drops the page table entries only, and the
+ * next touch maps the same memory again, data kept; MADV_DOFORK undoes
+ * MADV_DONTFORK.  Coherent buffers are VM_IO | VM_PFNMAP, for which the
+ * kernel refuses both (EINVAL).
+ */
 TEST(madvise)
 {
-	uint8_t *p;
-	int fd, st;
-	pid_t pid;
+	static const uint32_t backends[] = { MAPDEV_BACKEND_SG, MAPDEV_BACKEND_COHERENT };
+	unsigned int b;
 
 	need_module("mapdev_buf", "");
-	buf_create("madv", 2 * PG, MAPDEV_BACKEND_SG, 0);
-	fd = buf_open("madv", O_RDWR);
-	p = map(fd, 2 * PG, PROT_READ | PROT_WRITE, 0);
-	p[0] = 9;
-	/* No dropping of device pages: the data is not anonymous memory. */
-	CHECK_ERRNO(madvise(p, PG, MADV_DONTNEED), EINVAL);
-	CHECK_EQ(p[0], 9);
-	CHECK_OK(madvise(p, 2 * PG, MADV_DONTFORK));
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGSEGV, SIG_DFL);
-		(void)*(volatile uint8_t *)p;
-		_exit(0);
+	for (b = 0; b < 2; b++) {
+		int pages = backends[b] != MAPDEV_BACKEND_COHERENT;
+		uint8_t *p;
+		int fd, st;
+		pid_t pid;
+
+		buf_create("madv", 2 * PG, backends[b], 0);
+		fd = buf_open("madv", O_RDWR);
+		p = map(fd, 2 * PG, PROT_READ | PROT_WRITE, 0);
+		p[0] = 9;
+		if (pages)
+			CHECK_OK(madvise(p, PG, MADV_DONTNEED));
+		else
+			CHECK_ERRNO(madvise(p, PG, MADV_DONTNEED), EINVAL);
+		CHECK_EQ(p[0], 9);
+		CHECK_OK(madvise(p, 2 * PG, MADV_DONTFORK));
+		pid = fork();
+		if (pid == 0) {
+			signal(SIGSEGV, SIG_DFL);
+			(void)*(volatile uint8_t *)p;
+			_exit(0);
+		}
+		CHECK_EQ(waitpid(pid, &st, 0), pid);
+		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+		CHECK_EQ(p[0], 9);
+		if (pages) {
+			CHECK_OK(madvise(p, 2 * PG, MADV_DOFORK));
+			pid = fork();
+			if (pid == 0)
+				_exit(p[0] == 9 ? 0 : 1);
+			CHECK_EQ(waitpid(pid, &st, 0), pid);
+			CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		} else {
+			/* The kernel refuses MADV_DOFORK on VM_IO mappings. */
+			CHECK_ERRNO(madvise(p, 2 * PG, MADV_DOFORK), EINVAL);
+		}
+		CHECK_EQ(sysfs_ll("madv", "map_count"), 1);
+		munmap(p, 2 * PG);
+		close(fd);
+		buf_destroy("madv");
 	}
-	CHECK_EQ(waitpid(pid, &st, 0), pid);
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
-	CHECK_EQ(p[0], 9);
-	/* The kernel refuses MADV_DOFORK on VM_IO mappings. */
-	CHECK_ERRNO(madvise(p, 2 * PG, MADV_DOFORK), EINVAL);
-	CHECK_EQ(sysfs_ll("madv", "map_count"), 1);
-	munmap(p, 2 * PG);
-	close(fd);
-	buf_destroy("madv");
 }
 
-/* /proc/PID/mem (and so ptrace, gdb) reads and writes through the mapping. */
+/*
+ * /proc/PID/mem (and so ptrace, gdb) reads and writes through the mapping:
+ * through GUP for page-backed buffers, through the driver's ->access for
+ * PFN mappings (coherent).
+ */
 TEST(proc_pid_mem)
 {
+	static const uint32_t backends[] = ALL_BACKENDS;
 	uint8_t *p, b[64];
+	unsigned int k;
 	int fd, mem;
 
 	need_module("mapdev_buf", "");
-	buf_create("pmem", 2 * PG, MAPDEV_BACKEND_SG, 0);
-	fd = buf_open("pmem", O_RDWR);
-	p = map(fd, 2 * PG, PROT_READ | PROT_WRITE, 0);
-	memcpy(p + PG - 10, "across-a-page-boundary", 22);
 	mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 	CHECK(mem >= 0);
-	CHECK_EQ(pread(mem, b, 22, (off_t)(uintptr_t)(p + PG - 10)), 22);
-	CHECK(!memcmp(b, "across-a-page-boundary", 22));
-	CHECK_EQ(pwrite(mem, "poked", 5, (off_t)(uintptr_t)(p + 100)), 5);
-	CHECK(!memcmp(p + 100, "poked", 5));
-	/* Read-only mapping: no write through /proc/PID/mem either. */
-	munmap(p, 2 * PG);
-	p = map(fd, PG, PROT_READ, 0);
-	CHECK_ERRNO(pwrite(mem, "x", 1, (off_t)(uintptr_t)p), EIO);
-	CHECK_EQ(p[100], 'p');
-	munmap(p, PG);
+	for (k = 0; k < 3; k++) {
+		buf_create("pmem", 2 * PG, backends[k], 0);
+		fd = buf_open("pmem", O_RDWR);
+		p = map(fd, 2 * PG, PROT_READ | PROT_WRITE, 0);
+		memcpy(p + PG - 10, "across-a-page-boundary", 22);
+		CHECK_EQ(pread(mem, b, 22, (off_t)(uintptr_t)(p + PG - 10)), 22);
+		CHECK(!memcmp(b, "across-a-page-boundary", 22));
+		CHECK_EQ(pwrite(mem, "poked", 5, (off_t)(uintptr_t)(p + 100)), 5);
+		CHECK(!memcmp(p + 100, "poked", 5));
+		/* Read-only mapping: no write through /proc/PID/mem either. */
+		munmap(p, 2 * PG);
+		p = map(fd, PG, PROT_READ, 0);
+		CHECK_ERRNO(pwrite(mem, "x", 1, (off_t)(uintptr_t)p), EIO);
+		/* Never touched since it was mapped: read all the same. */
+		CHECK_EQ(pread(mem, b, 5, (off_t)(uintptr_t)(p + 100)), 5);
+		CHECK(!memcmp(b, "poked", 5));
+		CHECK_EQ(p[100], 'p');
+		munmap(p, PG);
+		close(fd);
+		buf_destroy("pmem");
+	}
 	close(mem);
-	close(fd);
-	buf_destroy("pmem");
 }
 
 /* O_SYNC maps uncached (u-dma-buf's convention); one mode at a time. */
@@ -1197,9 +1232,10 @@ static long minflt(void)
 }
 
 /*
- * Linux 6.12 maps PFNs by PMD: a contiguous, aligned 2 MiB is one fault.
- * Counted with the page-fault counter, since no user-visible file shows
- * the PMD of a PFN mapping.
+ * Linux 6.12 maps PFNs by PMD: a contiguous, aligned 2 MiB of a coherent
+ * buffer is one fault.  Counted with the page-fault counter, since no
+ * user-visible file shows the PMD of a PFN mapping.  Contig and sg
+ * buffers are mapped as struct pages (pinnable), a page at a time.
  */
 TEST(huge_pfn_mappings)
 {
@@ -1234,7 +1270,20 @@ TEST(huge_pfn_mappings)
 		      v, u.release);
 	CHECK_OK(read_file(mode, old, sizeof(old)));
 	CHECK_OK(write_file(mode, "fault"));
+	/* Page-backed buffers are mapped a page at a time, huge=Y or not. */
 	buf_create("huge", size, MAPDEV_BACKEND_CONTIG, 0);
+	fd = buf_open("huge", O_RDWR);
+	p = map(fd, size, PROT_READ | PROT_WRITE, 0);
+	before = minflt();
+	for (i = 0; i < size; i += PG)
+		(void)*(volatile uint8_t *)(p + i);
+	CHECK(minflt() - before >= (long)(size / PG));
+	munmap(p, size);
+	close(fd);
+	buf_destroy("huge");
+
+	/* Coherent buffers are PFN mappings, physically contiguous. */
+	buf_create("huge", size, MAPDEV_BACKEND_COHERENT, 0);
 	fd = buf_open("huge", O_RDWR);
 
 	p = map(fd, size, PROT_READ | PROT_WRITE, 0);
@@ -1374,18 +1423,19 @@ TEST(core_dump_leaves_buffers_out)
 }
 
 /*
- * Device pages are never pinned: vmsplice(), process_vm_readv()/writev()
- * and a shared futex on a mapping fail with EFAULT, and the data is as it
- * was.
+ * PFN mappings are never pinned: vmsplice(), process_vm_readv()/writev()
+ * and a shared futex on a mapping of a coherent buffer fail with EFAULT,
+ * and the data is as it was.  (Page-backed buffers can be pinned, and
+ * O_DIRECT on coherent ones is EFAULT too: tests/vm/io_test.c.)
  */
-TEST(pinning_refused)
+TEST(pinning_refused_coherent)
 {
 	struct iovec local, remote;
 	uint8_t heap[PG], *p;
 	int fd, pfd[2];
 
 	need_module("mapdev_buf", "");
-	buf_create("pin", 4 * PG, MAPDEV_BACKEND_SG, 0);
+	buf_create("pin", 4 * PG, MAPDEV_BACKEND_COHERENT, 0);
 	fd = buf_open("pin", O_RDWR);
 	p = map(fd, 4 * PG, PROT_READ | PROT_WRITE, 0);
 	memset(p, 0x6b, 4 * PG);
@@ -1407,31 +1457,6 @@ TEST(pinning_refused)
 	munmap(p, 4 * PG);
 	close(fd);
 	buf_destroy("pin");
-}
-
-/* O_DIRECT from a block device into a mapping: refused, never pinned. */
-TEST(odirect_into_mapping_refused)
-{
-	uint8_t *p;
-	int fd, bd;
-
-	need_module("mapdev_buf", "");
-	if (access("/dev/ram0", F_OK) && sh("modprobe brd rd_nr=1 rd_size=1024 2>/dev/null"))
-		SKIP("no brd (RAM disk) in this kernel: no block device for O_DIRECT");
-	bd = open("/dev/ram0", O_RDWR | O_DIRECT | O_CLOEXEC);
-	CHECK(bd >= 0);
-	buf_create("odir", 4 * PG, MAPDEV_BACKEND_SG, 0);
-	fd = buf_open("odir", O_RDWR);
-	p = map(fd, 4 * PG, PROT_READ | PROT_WRITE, 0);
-	memset(p, 0x3e, 4 * PG);
-	CHECK_ERRNO(pread(bd, p, PG, 0), EFAULT);
-	CHECK_ERRNO(pwrite(bd, p, PG, 0), EFAULT);
-	CHECK_EQ(p[0], 0x3e);
-	close(bd);
-	munmap(p, 4 * PG);
-	close(fd);
-	buf_destroy("odir");
-	sh("rmmod brd 2>/dev/null");
 }
 
 /* mapdev_buf's dma_bits: every DMA segment of every backend is below it. */
@@ -1483,7 +1508,7 @@ TEST(huge_fault_after_destroy_sigbus)
 {
 	const char *param = "/sys/module/mapdev_core/parameters/huge";
 	const char *mode = "/sys/module/mapdev_core/parameters/map_mode";
-	static const uint32_t backends[] = { MAPDEV_BACKEND_CONTIG, MAPDEV_BACKEND_SG };
+	static const uint32_t backends[] = ALL_BACKENDS;
 	size_t size = 4 << 20;
 	char v[8], old[16];
 	long long before;
@@ -1497,7 +1522,7 @@ TEST(huge_fault_after_destroy_sigbus)
 		SKIP("this kernel maps PFNs a page at a time (PMD PFN maps came with Linux 6.12)");
 	CHECK_OK(read_file(mode, old, sizeof(old)));
 	CHECK_OK(write_file(mode, "fault"));
-	for (b = 0; b < 2; b++) {
+	for (b = 0; b < 3; b++) {
 		buf_create("hgd", size, backends[b], 0);
 		fd = buf_open("hgd", O_RDWR);
 		p = map(fd, size, PROT_READ | PROT_WRITE, 0);
