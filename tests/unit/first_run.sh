@@ -76,14 +76,18 @@ while [ \$# -gt 0 ]; do
 	case \$1 in --kernel) k=\$2; shift 2 ;; --) shift; break ;; *) shift ;; esac
 done
 shift
-[ "\${1-}" != --prefix ] || shift 2
+tag=\$k
+case \${1-} in
+--prefix) shift 2 ;;
+--tag) tag=\$2; shift 2 ;;
+esac
 bins=\$*
 [ -n "\$bins" ] || bins=\$(ls "\$BUILD"/tests/vm/* | grep -v '[.]d\$')
 mkdir -p "\$BUILD/results"
 for t in \$bins; do
 	n=\${t##*/}
 	printf 'PLAN stand-in-%s 1\nPASS stand-in-%s.ran\n' "\$n" "\$n" \
-		>"\$BUILD/results/vm-\$k-\$n.log"
+		>"\$BUILD/results/vm-\$tag-\$n.log"
 done
 EOF
 cat >"$tree/scripts/build-modules" <<EOF
