@@ -2586,13 +2586,14 @@ static int create_may_enomem(const struct mapdev_buf_create *c, const struct dev
 
 static void do_ioctl(struct rng *r, int s, int k, int mutate)
 {
+	/* ENXIO: an interrupt vector the device does not have. */
 	static const int allowed[] = {
 		EINVAL, ENOTTY, ENODEV, EPERM, EEXIST, ENOENT, ENOMEM, EBUSY,
-		EBADF, EIO, EOPNOTSUPP, ENOSPC, E2BIG, 0,
+		EBADF, EIO, EOPNOTSUPP, ENOSPC, E2BIG, ENXIO, 0,
 	};
 	static const int allowed_fault[] = {
 		EINVAL, ENOTTY, ENODEV, EPERM, EEXIST, ENOENT, ENOMEM, EBUSY,
-		EBADF, EIO, EOPNOTSUPP, ENOSPC, EFAULT, E2BIG, 0,
+		EBADF, EIO, EOPNOTSUPP, ENOSPC, EFAULT, E2BIG, ENXIO, 0,
 	};
 	uint8_t *a, tmp[512], kv[512];
 	unsigned long cmd = 0;
