@@ -278,13 +278,21 @@ TEST(irq_bad_input)
 	se.fd = fd;					/* not an eventfd */
 	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se), EINVAL);
 	se.fd = -1;
-	se.flags = 1;
+	se.flags = 2;					/* no such flag */
 	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se), EINVAL);
+	se.flags = 0;
+	se.vector = 1;					/* a vector without the flag */
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se), EINVAL);
+	se.flags = MAPDEV_EVENTFD_F_VECTOR;		/* MSI: vector 0 only */
+	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se), ENXIO);
+	se.vector = 0;
+	CHECK_OK(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se));
 	close(fd);
 	/* A device without interrupts has no irq region and no eventfd. */
 	pci_bind(IVSHMEM_BDF, NULL);
 	fd = pci_open(IVSHMEM_BDF);
 	se.flags = 0;
+	se.vector = 0;
 	CHECK_ERRNO(ioctl(fd, MAPDEV_IOC_SET_EVENTFD, &se), ENOTTY);
 	CHECK_EQ(pread(fd, &v, 4, irq), 0);
 	close(fd);
