@@ -1172,7 +1172,13 @@ TEST_TIMEOUT(populate_is_killable, 300)
 		FAILF("the child was not killed (status 0x%x): it populated 1 GiB before %.0f ms",
 		      st, full * 1e3 / 10);
 	CHECK_EQ(WTERMSIG(st), SIGKILL);
-	if (dead > full / 3)
+	/*
+	 * Without the stop, the rest of the populate (90%) and the teardown
+	 * of all of it come first: more than the whole populate's time
+	 * (943 ms of 648 measured).  With it, only the teardown of what was
+	 * in: 2-15% on 6.1 and 6.12, 45% on the debug kernel.
+	 */
+	if (dead > full * 0.7)
 		FAILF("killed during the populate, it took %.0f ms to go: the populate (%.0f ms in all) did not stop for the signal",
 		      dead * 1e3, full * 1e3);
 	close(pfd[0]);
