@@ -111,18 +111,6 @@ static void db_memtype_put(struct mapdev_dmabuf *db)
 	atomic_dec(&db_region(db)->map_count);
 }
 
-static pgprot_t db_pgprot(pgprot_t prot, u32 cache)
-{
-	switch (cache) {
-	case MAPDEV_CACHE_UNCACHED:
-		return pgprot_noncached(prot);
-	case MAPDEV_CACHE_WC:
-		return pgprot_writecombine(prot);
-	default:
-		return prot;
-	}
-}
-
 /* -- attachments and device mappings ------------------------------------------ */
 
 static int mapdev_dmabuf_attach(struct dma_buf *dmabuf,
@@ -355,7 +343,7 @@ static int mapdev_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 	ret = db_memtype_get(db, &cache);
 	if (ret)
 		return ret;
-	vma->vm_page_prot = db_pgprot(vma->vm_page_prot, cache);
+	vma->vm_page_prot = mapdev_pgprot(vma->vm_page_prot, cache);
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vm_flags_clear(vma, VM_MAYEXEC);
 	if (!db->writable)
@@ -402,7 +390,7 @@ static int mapdev_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		return ret;
 	if (buf->backend == MAPDEV_BACKEND_SG) {
 		vaddr = vmap(buf->pages, buf->nr_pages, VM_MAP,
-			     db_pgprot(PAGE_KERNEL, cache));
+			     mapdev_pgprot(PAGE_KERNEL, cache));
 		if (!vaddr) {
 			db_memtype_put(db);
 			return -ENOMEM;

@@ -398,7 +398,8 @@ static const struct vm_operations_struct mapdev_vm_ops = {
 	.access = mapdev_vm_access,
 };
 
-static pgprot_t mapdev_pgprot(pgprot_t prot, u32 cache)
+/* @prot in buffer cache mode @cache (MAPDEV_CACHE_*): for mmap and vmap. */
+pgprot_t mapdev_pgprot(pgprot_t prot, u32 cache)
 {
 	switch (cache) {
 	case MAPDEV_CACHE_UNCACHED:

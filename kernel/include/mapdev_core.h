@@ -363,6 +363,7 @@ void mapdev_devices_exit(void);
 long mapdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 extern const struct attribute_group *mapdev_region_groups[MAPDEV_MAX_REGIONS];
 int mapdev_mmap(struct file *file, struct vm_area_struct *vma);
+pgprot_t mapdev_pgprot(pgprot_t prot, u32 cache);
 int mapdev_region_sync(struct mapdev_device *md, u32 index, u64 offset,
 		       u64 size, u32 direction, bool for_device);
 void mapdev_stats_init(void);

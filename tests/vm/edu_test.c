@@ -33,29 +33,6 @@ const char *harness_suite = "edu";
 
 /* -- loading, nodes ------------------------------------------------------- */
 
-/* Takes both edu functions from whatever driver holds them, loads mapdev_edu. */
-static void edu_load_params(const char *params)
-{
-	const char *bdfs[] = { EDU_BDF, EDU_WIDE_BDF };
-	char path[160];
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		if (!pci_present(bdfs[i]))
-			SKIP("no PCI function %s: scripts/vm attaches edu there",
-			     bdfs[i]);
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-			 bdfs[i]);
-		write_file(path, "\n");
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdfs[i]);
-		if (access(path, F_OK) == 0)
-			sh("echo %s > %s/unbind", bdfs[i], path);
-	}
-	sh("rmmod " MOD " 2>/dev/null");
-	if (sh("modprobe " MOD " %s", params))
-		FAILF("modprobe " MOD " %s failed", params);
-}
-
 static const char *edu_node_or_null(const char *bdf);
 
 /*

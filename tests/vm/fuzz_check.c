@@ -286,29 +286,6 @@ static const char *video_node(const char *bdf)
 	return node;
 }
 
-/* Both edu functions taken from their drivers and given to mapdev_edu. */
-static void edu_grabber_load(void)
-{
-	const char *bdfs[] = { EDU_BDF, EDU_WIDE_BDF };
-	char path[160];
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		if (!pci_present(bdfs[i]))
-			SKIP("no PCI function %s: scripts/vm attaches edu there",
-			     bdfs[i]);
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-			 bdfs[i]);
-		write_file(path, "\n");
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdfs[i]);
-		if (access(path, F_OK) == 0)
-			sh("echo %s > %s/unbind", bdfs[i], path);
-	}
-	sh("rmmod " EDU_MOD " 2>/dev/null");
-	if (sh("modprobe " EDU_MOD " dma_bits=" EDU_WIDE_BDF ":64"))
-		FAILF("modprobe " EDU_MOD " failed");
-}
-
 /*
  * A run on @bdf's node: no problem, and work done: every call it was given
  * or its time up, frames dequeued and checked, buffers mapped and touched.
@@ -328,7 +305,7 @@ static void video_seed(const char *bdf, unsigned int seed, int calls, int secs)
 	snprintf(sl + 1, bin + sizeof(bin) - sl - 1, "video_fuzz");
 	if (access(bin, X_OK))
 		FAILF("%s is not built (make): the fuzzer is ours", bin);
-	edu_grabber_load();
+	edu_load_params("dma_bits=" EDU_WIDE_BDF ":64");
 	kmsg = kmsg_open();
 	snprintf(args, sizeof(args), "--node %s --seed %u --calls %d --time %d",
 		 video_node(bdf), seed, calls * scale(), secs * scale());

@@ -68,6 +68,32 @@ static inline void pci_bind(const char *bdf, const char *params)
 		FAILF("%s did not appear", path);
 }
 
+/*
+ * Takes both edu functions from whatever driver holds them and loads
+ * mapdev_edu with @params (it binds both).
+ */
+static inline void edu_load_params(const char *params)
+{
+	const char *bdfs[] = { EDU_BDF, EDU_WIDE_BDF };
+	char path[160];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!pci_present(bdfs[i]))
+			SKIP("no PCI function %s: scripts/vm attaches edu there",
+			     bdfs[i]);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+			 bdfs[i]);
+		write_file(path, "\n");
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdfs[i]);
+		if (access(path, F_OK) == 0)
+			sh("echo %s > %s/unbind", bdfs[i], path);
+	}
+	sh("rmmod mapdev_edu 2>/dev/null");
+	if (sh("modprobe mapdev_edu %s", params))
+		FAILF("modprobe mapdev_edu %s failed", params);
+}
+
 /* A module parameter's value, e.g. sysfs_param("mapdev_pci", "irq_mode"). */
 static inline const char *sysfs_param(const char *mod, const char *param)
 {
