@@ -6,14 +6,15 @@
  *   nvme BDF identify
  *   nvme BDF read LBA COUNT > FILE
  *   nvme BDF write LBA COUNT < FILE
- *   nvme BDF bench [--qd N] [--seconds S] [--irq] [--json]
+ *   nvme BDF bench [--qd N] [--queues Q] [--seconds S] [--irq] [--json]
  *
  * It binds the function to mapdev_pci (when it is not already), resets and
- * enables the controller, makes the admin queue and one I/O queue pair
- * (its completions on MSI-X vector 1), and moves data through an sg
- * buffer: PRP lists are built from the buffer's DMA segments, so a large
- * transfer crosses discontiguous memory.  Polling by default; --irq waits
- * for the I/O queue's vector.  At the end it disables the controller,
+ * enables the controller, makes the admin queue and I/O queue pairs (one;
+ * bench: Q, the reads spread over them in turn), the completions of queue
+ * pair q on MSI-X vector q, and moves data through an sg buffer: PRP lists
+ * are built from the buffer's DMA segments, so a large transfer crosses
+ * discontiguous memory.  Polling by default; --irq waits for the queues'
+ * vectors, each on a handle of its own.  At the end it disables the controller,
  * clears bus mastering, destroys its buffers and, when it bound the
  * function, unbinds it and lets the kernel probe it again (so the nvme
  * driver takes it back).
@@ -35,17 +36,21 @@
 
 #define PG		4096u
 #define QD_MAX		32
+#define QUEUES_MAX	8		/* I/O queue pairs */
 #define AQ_DEPTH	16
 #define IOQ_DEPTH	64
 #define MAX_XFER	(128 * PG)	/* one PRP list page; QEMU's MDTS 7 */
 
-/* The queue buffer's pages */
+/*
+ * The queue buffer's pages: the admin queue pair, identify data, then
+ * queue pair q's submission queue at Q_IO + 2 * (q - 1) and its
+ * completion queue in the page after, then a PRP list page per slot.
+ */
 #define Q_ASQ		0
 #define Q_ACQ		1
-#define Q_IOSQ		2
-#define Q_IOCQ		3
-#define Q_IDENT		4
-#define Q_PRP		5		/* QD_MAX pages of PRP lists */
+#define Q_IDENT		2
+#define Q_IO		3
+#define Q_PRP		(Q_IO + 2 * QUEUES_MAX)	/* QD_MAX pages of PRP lists */
 #define Q_PAGES		(Q_PRP + QD_MAX)
 
 struct ctrl {
@@ -61,12 +66,17 @@ struct ctrl {
 	size_t nseg;
 	uint64_t data_size;
 	unsigned int dstrd, timeout_ms;
-	unsigned int sq_tail[2], cq_head[2], phase[2];
+	unsigned int nq;		/* I/O queue pairs: 1 to nq */
+	unsigned int sq_tail[QUEUES_MAX + 1], cq_head[QUEUES_MAX + 1];
+	unsigned int phase[QUEUES_MAX + 1];
+	uint64_t ios[QUEUES_MAX + 1], irqs[QUEUES_MAX + 1];
+	uint32_t dw0;			/* of the last completion reaped */
 	uint16_t cid;
 	bool qbuf, dbuf, enabled;
 	uint64_t nsze;
 	uint32_t lba_size;
-	struct mapdev_device *irqdev;	/* --irq: a handle on vector 1 */
+	/* --irq: irqdev[q] is a handle on vector q, for queue pair q */
+	struct mapdev_device *irqdev[QUEUES_MAX + 1];
 };
 
 static struct ctrl C;
@@ -179,11 +189,20 @@ static void prps(uint64_t off, uint32_t len, unsigned int slot, uint64_t *p1,
 	}
 }
 
-static uint16_t submit(int q, uint8_t opc, uint32_t nsid, uint64_t p1,
+static unsigned int sq_page(unsigned int q)
+{
+	return q ? Q_IO + 2 * (q - 1) : Q_ASQ;
+}
+
+static unsigned int cq_page(unsigned int q)
+{
+	return q ? Q_IO + 2 * (q - 1) + 1 : Q_ACQ;
+}
+
+static uint16_t submit(unsigned int q, uint8_t opc, uint32_t nsid, uint64_t p1,
 		       uint64_t p2, uint32_t c10, uint32_t c11, uint32_t c12)
 {
-	uint32_t *sqe = (uint32_t *)(C.q + (q ? Q_IOSQ : Q_ASQ) * PG +
-				     64 * C.sq_tail[q]);
+	uint32_t *sqe = (uint32_t *)(C.q + sq_page(q) * PG + 64 * C.sq_tail[q]);
 	uint16_t cid = ++C.cid;
 
 	memset(sqe, 0, 64);
@@ -203,15 +222,16 @@ static uint16_t submit(int q, uint8_t opc, uint32_t nsid, uint64_t p1,
 }
 
 /* The next completion of queue @q, if there is one: its cid and status. */
-static bool reap(int q, uint16_t *cid, uint16_t *status)
+static bool reap(unsigned int q, uint16_t *cid, uint16_t *status)
 {
-	volatile uint32_t *cqe = (volatile uint32_t *)(C.q + (q ? Q_IOCQ : Q_ACQ) * PG +
+	volatile uint32_t *cqe = (volatile uint32_t *)(C.q + cq_page(q) * PG +
 						       16 * C.cq_head[q]);
 	uint32_t dw3 = cqe[3];
 
 	if (((dw3 >> 16) & 1) != C.phase[q])
 		return false;
 	__sync_synchronize();
+	C.dw0 = cqe[0];
 	*cid = dw3 & 0xffff;
 	*status = (dw3 >> 17) & 0x7fff;
 	if (++C.cq_head[q] == (q ? IOQ_DEPTH : AQ_DEPTH)) {
@@ -222,8 +242,32 @@ static bool reap(int q, uint16_t *cid, uint16_t *status)
 	return true;
 }
 
+/*
+ * Wait for the interrupts of the I/O queues' vectors (--irq), up to
+ * @timeout_ms, and count them per queue.
+ */
+static void wait_irqs(int timeout_ms)
+{
+	struct pollfd p[QUEUES_MAX];
+	unsigned int q;
+
+	for (q = 1; q <= C.nq; q++)
+		p[q - 1] = (struct pollfd){ .fd = mapdev_device_fd(C.irqdev[q]),
+					    .events = POLLIN };
+	if (poll(p, C.nq, timeout_ms) <= 0)
+		return;
+	for (q = 1; q <= C.nq; q++) {
+		if (!(p[q - 1].revents & POLLIN))
+			continue;
+		if (mapdev_device_irq_wait(C.irqdev[q], NULL) == 0)
+			C.irqs[q]++;
+		else if (errno != EAGAIN)
+			die("waiting for vector %u's interrupt: %s", q, strerror(errno));
+	}
+}
+
 /* Wait for completion @want of queue @q (by polling, or its interrupt). */
-static uint16_t wait_cid(int q, uint16_t want)
+static uint16_t wait_cid(unsigned int q, uint16_t want)
 {
 	uint64_t end = now_ns() + 10000000000ull;
 	uint16_t cid, st;
@@ -231,18 +275,13 @@ static uint16_t wait_cid(int q, uint16_t want)
 	for (;;) {
 		if (reap(q, &cid, &st)) {
 			if (cid != want)
-				die("queue %d: completion of command %u, expected %u", q, cid, want);
+				die("queue %u: completion of command %u, expected %u", q, cid, want);
 			return st;
 		}
 		if (now_ns() > end)
-			die("queue %d: command %u did not complete within 10 s", q, want);
-		if (q && C.irqdev) {
-			struct pollfd p = { .fd = mapdev_device_fd(C.irqdev), .events = POLLIN };
-
-			if (poll(&p, 1, 100) == 1 && mapdev_device_irq_wait(C.irqdev, NULL) &&
-			    errno != EAGAIN)
-				die("waiting for the interrupt: %s", strerror(errno));
-		}
+			die("queue %u: command %u did not complete within 10 s", q, want);
+		if (q && C.irqdev[q])
+			wait_irqs(100);
 	}
 }
 
@@ -278,9 +317,14 @@ static struct mapdev_device *make_buf(const char *name, uint64_t size, unsigned 
 	return b;
 }
 
-static void setup(const char *bdf, uint64_t data_size, bool irq)
+/*
+ * Bind, reset, enable; the admin queue and @nq I/O queue pairs, their
+ * completions on vectors 1 to @nq with @irq; a data buffer of @data_size.
+ */
+static void setup(const char *bdf, uint64_t data_size, bool irq, unsigned int nq)
 {
 	struct mapdev_device *qb, *db;
+	unsigned int q;
 	uint64_t cap;
 	uint32_t *id;
 
@@ -317,14 +361,16 @@ static void setup(const char *bdf, uint64_t data_size, bool irq)
 	if (!C.seg)
 		die("the data buffer's DMA segments: %s", strerror(errno));
 
+	C.nq = nq;
 	if (irq) {
-		unsigned int n = 0;
-
-		if (mapdev_device_irq_vectors(C.dev, 2, &n, NULL))
-			die("2 MSI-X vectors: %s", strerror(errno));
-		C.irqdev = mapdev_pci_open_device(C.pci, O_RDWR | O_NONBLOCK);
-		if (!C.irqdev || mapdev_device_irq_vector(C.irqdev, 1))
-			die("a handle on vector 1: %s", strerror(errno));
+		/* Vector 0 is the admin queue's (polled), q the queue pair q's. */
+		if (mapdev_device_irq_vectors(C.dev, nq + 1, NULL, NULL))
+			die("%u MSI-X vectors: %s", nq + 1, strerror(errno));
+		for (q = 1; q <= nq; q++) {
+			C.irqdev[q] = mapdev_pci_open_device(C.pci, O_RDWR | O_NONBLOCK);
+			if (!C.irqdev[q] || mapdev_device_irq_vector(C.irqdev[q], q))
+				die("a handle on vector %u: %s", q, strerror(errno));
+		}
 	}
 
 	cap = *reg(0) | (uint64_t)*reg(4) << 32;
@@ -344,7 +390,8 @@ static void setup(const char *bdf, uint64_t data_size, bool irq)
 	*reg(0x30) = (uint32_t)(C.qdma + Q_ACQ * PG);
 	*reg(0x34) = (uint32_t)((C.qdma + Q_ACQ * PG) >> 32);
 	bus_master(true);
-	C.phase[0] = C.phase[1] = 1;
+	for (q = 0; q <= nq; q++)
+		C.phase[q] = 1;
 	*reg(0x14) = 6 << 16 | 4 << 20 | 1;
 	C.enabled = true;
 	wait_ready(true);
@@ -361,11 +408,21 @@ static void setup(const char *bdf, uint64_t data_size, bool irq)
 	}
 	if (!C.nsze || C.lba_size < 512)
 		die("namespace 1: size %" PRIu64 ", LBA size %u: not usable", C.nsze, C.lba_size);
-	/* I/O queue pair 1: completions on vector 1 with --irq. */
-	admin(0x05, 0, C.qdma + Q_IOCQ * PG, (IOQ_DEPTH - 1) << 16 | 1,
-	      (irq ? 1u << 16 | 2 : 0) | 1, "create I/O completion queue");
-	admin(0x01, 0, C.qdma + Q_IOSQ * PG, (IOQ_DEPTH - 1) << 16 | 1, 1 << 16 | 1,
-	      "create I/O submission queue");
+	/*
+	 * Set Features, Number of Queues (0-based counts; the answer is what
+	 * the controller allocated), then the pairs: completion queue q on
+	 * vector q with --irq, submission queue q completing into it.
+	 */
+	admin(0x09, 0, 0, 0x07, (nq - 1) << 16 | (nq - 1), "set the number of queues");
+	if ((C.dw0 & 0xffff) + 1 < nq || (C.dw0 >> 16) + 1 < nq)
+		die("the controller allocated %u submission and %u completion queues; %u pairs asked for",
+		    (C.dw0 & 0xffff) + 1, (C.dw0 >> 16) + 1, nq);
+	for (q = 1; q <= nq; q++) {
+		admin(0x05, 0, C.qdma + cq_page(q) * PG, (IOQ_DEPTH - 1) << 16 | q,
+		      (irq ? q << 16 | 2 : 0) | 1, "create I/O completion queue");
+		admin(0x01, 0, C.qdma + sq_page(q) * PG, (IOQ_DEPTH - 1) << 16 | q,
+		      q << 16 | 1, "create I/O submission queue");
+	}
 }
 
 /* Undo what setup() did, as far as it got. */
@@ -393,9 +450,13 @@ static void cleanup(void)
 		mapdev_pci_buf_destroy(C.dev, "nvme-queues");
 	if (C.barmap)
 		mapdev_mapping_unmap(C.barmap);
-	if (C.irqdev) {
+	if (C.irqdev[1]) {
+		unsigned int q;
+
+		for (q = 1; q <= C.nq; q++)
+			if (C.irqdev[q])
+				mapdev_device_close(C.irqdev[q]);
 		mapdev_device_irq_vectors(C.dev, 1, NULL, NULL);
-		mapdev_device_close(C.irqdev);
 	}
 	if (C.dev)
 		mapdev_device_close(C.dev);
@@ -417,7 +478,7 @@ static int cmd_identify(const char *bdf)
 	uint64_t nsze;
 	uint32_t lba;
 
-	setup(bdf, PG, false);
+	setup(bdf, PG, false, 1);
 	nsze = C.nsze;
 	lba = C.lba_size;
 	admin(0x06, 0, C.qdma + Q_IDENT * PG, 1, 0, "identify controller");
@@ -453,7 +514,7 @@ static int cmd_rw(const char *bdf, const char *slba_s, const char *count_s, bool
 
 	if (!count)
 		die("COUNT must be at least 1");
-	setup(bdf, MAX_XFER, false);
+	setup(bdf, MAX_XFER, false, 1);
 	if (slba >= C.nsze || count > C.nsze - slba)
 		die("LBA %" PRIu64 " + %" PRIu64 " blocks is past the end of namespace 1 (%" PRIu64 " blocks of %u bytes)",
 		    slba, count, C.nsze, C.lba_size);
@@ -510,10 +571,10 @@ static int cmp_u64(const void *a, const void *b)
 
 static int cmd_bench(const char *bdf, int argc, char **argv)
 {
-	unsigned int qd = 1, seconds = 5, i, inflight = 0;
+	unsigned int qd = 1, nq = 1, seconds = 5, i, q = 0, inflight = 0;
 	bool irq = false, json = false;
 	uint64_t t_sub[QD_MAX + 1], *lat, nlat = 0, cap_lat = 1 << 20, t0, t_end, blocks;
-	uint16_t slot_cid[QD_MAX], cid, st;
+	uint16_t slot_cid[QD_MAX], cid = 0, st = 0;
 	unsigned int seed = 1;
 	struct timespec c0, c1;
 	double secs, cpu;
@@ -521,6 +582,8 @@ static int cmd_bench(const char *bdf, int argc, char **argv)
 	for (i = 0; i < (unsigned int)argc; i++) {
 		if (!strcmp(argv[i], "--qd") && i + 1 < (unsigned int)argc)
 			qd = number(argv[++i], "queue depth");
+		else if (!strcmp(argv[i], "--queues") && i + 1 < (unsigned int)argc)
+			nq = number(argv[++i], "queue count");
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < (unsigned int)argc)
 			seconds = number(argv[++i], "seconds");
 		else if (!strcmp(argv[i], "--irq"))
@@ -532,13 +595,18 @@ static int cmd_bench(const char *bdf, int argc, char **argv)
 	}
 	if (!qd || qd > QD_MAX)
 		die("--qd must be 1 to %u", QD_MAX);
+	if (!nq || nq > QUEUES_MAX)
+		die("--queues must be 1 to %u", QUEUES_MAX);
+	if (nq > qd)
+		die("--queues %u with --qd %u: each queue pair needs a read in flight (--qd at least --queues)",
+		    nq, qd);
 	if (!seconds)
 		die("--seconds must be at least 1");
 	memset(slot_cid, 0, sizeof(slot_cid));
 	lat = malloc(cap_lat * sizeof(*lat));
 	if (!lat)
 		die("out of memory");
-	setup(bdf, qd * PG, irq);
+	setup(bdf, qd * PG, irq, nq);
 	blocks = C.nsze / (PG / C.lba_size);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	t0 = now_ns();
@@ -552,30 +620,31 @@ static int cmd_bench(const char *bdf, int argc, char **argv)
 
 			for (s = 0; s < qd && slot_cid[s]; s++)
 				;
+			/* Slot s is always queue pair s % nq + 1's. */
 			lba = (uint64_t)(rand_r(&seed) % blocks) * (PG / C.lba_size);
 			prps((uint64_t)s * PG, PG, s, &p1, &p2);
-			slot_cid[s] = submit(1, 0x02, 1, p1, p2, (uint32_t)lba,
+			slot_cid[s] = submit(s % nq + 1, 0x02, 1, p1, p2, (uint32_t)lba,
 					     (uint32_t)(lba >> 32), PG / C.lba_size - 1);
 			t_sub[s] = now_ns();
 			inflight++;
 		}
 		if (!inflight)
 			break;
-		while (!reap(1, &cid, &st)) {
-			if (irq) {
-				struct pollfd p = { .fd = mapdev_device_fd(C.irqdev),
-						    .events = POLLIN };
-
-				if (poll(&p, 1, 1000) == 1)
-					mapdev_device_irq_wait(C.irqdev, NULL);
-			}
+		/* From the queue pair after the last one reaped, in turn. */
+		for (i = 0;; i++) {
+			q = (q + 1) % nq;
+			if (reap(q + 1, &cid, &st))
+				break;
+			if (irq && i % nq == nq - 1)
+				wait_irqs(1000);
 		}
 		if (st)
 			die("bench read: status %#x", st);
 		for (i = 0; i < qd && slot_cid[i] != cid; i++)
 			;
-		if (i == qd)
-			die("bench: completion of unknown command %u", cid);
+		if (i == qd || i % nq != q)
+			die("bench: completion of unknown command %u on queue %u", cid, q + 1);
+		C.ios[q + 1]++;
 		if (nlat < cap_lat)
 			lat[nlat++] = now_ns() - t_sub[i];
 		slot_cid[i] = 0;
@@ -585,17 +654,29 @@ static int cmd_bench(const char *bdf, int argc, char **argv)
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
 	cpu = (c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9;
 	qsort(lat, nlat, sizeof(*lat), cmp_u64);
-	if (json)
-		printf("{\"bdf\": \"%s\", \"mode\": \"%s\", \"qd\": %u, \"ios\": %" PRIu64
-		       ", \"seconds\": %.3f, \"iops\": %.1f, \"p50_us\": %.1f, \"p99_us\": %.1f, \"cpu_s_per_io\": %.9f}\n",
-		       bdf, irq ? "irq" : "poll", qd, nlat, secs, nlat / secs,
+	if (json) {
+		printf("{\"bdf\": \"%s\", \"mode\": \"%s\", \"qd\": %u, \"queues\": %u, \"ios\": %" PRIu64
+		       ", \"seconds\": %.3f, \"iops\": %.1f, \"p50_us\": %.1f, \"p99_us\": %.1f, \"cpu_s_per_io\": %.9f",
+		       bdf, irq ? "irq" : "poll", qd, nq, nlat, secs, nlat / secs,
 		       nlat ? lat[nlat / 2] / 1e3 : 0, nlat ? lat[nlat * 99 / 100] / 1e3 : 0,
 		       nlat ? cpu / nlat : 0);
-	else
-		printf("%s qd %u: %" PRIu64 " reads in %.2f s: %.0f IOPS, p50 %.1f us, p99 %.1f us, %.1f us CPU an I/O\n",
-		       irq ? "irq" : "poll", qd, nlat, secs, nlat / secs,
+		/* Per queue pair: its reads, and the wake-ups its vector gave. */
+		for (i = 0; i < 2; i++) {
+			printf(", \"%s\": [", i ? "queue_irqs" : "queue_ios");
+			for (q = 1; q <= nq; q++)
+				printf("%s%" PRIu64, q > 1 ? ", " : "", i ? C.irqs[q] : C.ios[q]);
+			printf("]");
+		}
+		printf("}\n");
+	} else {
+		printf("%s qd %u, %u queue pair%s: %" PRIu64 " reads in %.2f s: %.0f IOPS, p50 %.1f us, p99 %.1f us, %.1f us CPU an I/O\n",
+		       irq ? "irq" : "poll", qd, nq, nq > 1 ? "s" : "", nlat, secs, nlat / secs,
 		       nlat ? lat[nlat / 2] / 1e3 : 0, nlat ? lat[nlat * 99 / 100] / 1e3 : 0,
 		       nlat ? cpu / nlat * 1e6 : 0);
+		for (q = 1; irq && q <= nq; q++)
+			printf("  queue pair %u: %" PRIu64 " reads, %" PRIu64 " wake-ups on vector %u\n",
+			       q, C.ios[q], C.irqs[q], q);
+	}
 	free(lat);
 	cleanup();
 	return 0;
@@ -606,7 +687,7 @@ int main(int argc, char **argv)
 	char bdf[MAPDEV_PCI_BDF_LEN];
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: nvme BDF identify | read LBA COUNT | write LBA COUNT | bench [--qd N] [--seconds S] [--irq] [--json]\n");
+		fprintf(stderr, "usage: nvme BDF identify | read LBA COUNT | write LBA COUNT | bench [--qd N] [--queues Q] [--seconds S] [--irq] [--json]\n");
 		return 2;
 	}
 	if (mapdev_pci_parse_bdf(argv[1], bdf, sizeof(bdf))) {

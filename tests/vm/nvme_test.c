@@ -157,3 +157,58 @@ TEST(bench_polls_and_takes_interrupts)
 	CHECK(strstr(out, "\"mode\": \"irq\""));
 	CHECK(!strstr(out, "\"ios\": 0,"));
 }
+
+/* The @n numbers of JSON array @key in @out, each at least @min. */
+static void check_array(const char *out, const char *key, unsigned int n, long long min)
+{
+	const char *p = strstr(out, key);
+	unsigned int i;
+	char *end;
+
+	CHECK(p != NULL);
+	p += strlen(key);
+	for (i = 0; i < n; i++) {
+		long long v = strtoll(p, &end, 10);
+
+		CHECK(end != p);
+		if (v < min)
+			FAILF("%s element %u is %lld, want at least %lld: %s", key, i, v, min, out);
+		p = end;
+		if (i + 1 < n) {
+			CHECK(*p == ',');
+			p++;
+		}
+	}
+	CHECK(*p == ']');
+}
+
+/*
+ * One I/O queue pair per vector: four pairs, the reads spread over them,
+ * each pair's completions waking the process on its own MSI-X vector; and
+ * the counts it refuses.  The function is free again after each.
+ */
+TEST(bench_queue_pairs_each_on_its_vector)
+{
+	char out[4096];
+
+	image();
+	CHECK_EQ(run(NVME " " NVME_BDF " bench --qd 4 --queues 4 --seconds 2 --irq --json 2>&1",
+		     out, sizeof(out)), 0);
+	printf("# %s", out);
+	CHECK(strstr(out, "\"mode\": \"irq\", \"qd\": 4, \"queues\": 4,"));
+	check_array(out, "\"queue_ios\": [", 4, 1);
+	check_array(out, "\"queue_irqs\": [", 4, 1);
+	CHECK(access("/dev/mapdev/pci-" NVME_BDF, F_OK) != 0);
+	CHECK_EQ(run(NVME " " NVME_BDF " bench --qd 8 --queues 2 --seconds 1 --json 2>&1",
+		     out, sizeof(out)), 0);
+	check_array(out, "\"queue_ios\": [", 2, 1);
+	check_array(out, "\"queue_irqs\": [", 2, 0);
+
+	CHECK_EQ(run(NVME " " NVME_BDF " bench --queues 0 2>&1", out, sizeof(out)), 1);
+	CHECK(strstr(out, "--queues must be 1 to 8"));
+	CHECK_EQ(run(NVME " " NVME_BDF " bench --qd 16 --queues 9 2>&1", out, sizeof(out)), 1);
+	CHECK(strstr(out, "--queues must be 1 to 8"));
+	CHECK_EQ(run(NVME " " NVME_BDF " bench --qd 2 --queues 4 2>&1", out, sizeof(out)), 1);
+	CHECK(strstr(out, "--qd at least --queues"));
+	CHECK(access("/dev/mapdev/pci-" NVME_BDF, F_OK) != 0);
+}
