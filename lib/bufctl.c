@@ -80,11 +80,19 @@ int mapdev_bufctl_fd(const struct mapdev_bufctl *ctl)
 	return ctl->fd;
 }
 
-int mapdev_bufctl_create(struct mapdev_bufctl *ctl, const char *name,
+static int bufctl_create(struct mapdev_bufctl *ctl, const char *name,
 			 uint64_t size, unsigned int backend,
-			 unsigned int cache)
+			 unsigned int cache, const char *bdf)
 {
+	unsigned int domain = 0, bus = 0, slot = 0, fn = 0;
 	struct mapdev_buf_create c;
+	char norm[MAPDEV_PCI_BDF_LEN];
+
+	if (bdf && (mapdev_pci_parse_bdf(bdf, norm, sizeof(norm)) ||
+		    sscanf(norm, "%x:%x:%x.%x", &domain, &bus, &slot, &fn) != 4)) {
+		errno = EINVAL;
+		return -1;
+	}
 
 	if (!mapdev_name_valid(name) || !size ||
 	    (backend != MAPDEV_BACKEND_COHERENT &&
@@ -100,7 +108,30 @@ int mapdev_bufctl_create(struct mapdev_bufctl *ctl, const char *name,
 	c.backend = backend;
 	c.cache = cache;
 	strncpy(c.name, name, sizeof(c.name) - 1);
+	if (bdf) {
+		c.flags = MAPDEV_BUF_CREATE_F_PCI;
+		c.pci_domain = domain;
+		c.pci_bdf = (uint16_t)(bus << 8 | slot << 3 | fn);
+	}
 	return lmd_ioctl(ctl->fd, MAPDEV_BUF_IOC_CREATE, &c);
+}
+
+int mapdev_bufctl_create(struct mapdev_bufctl *ctl, const char *name,
+			 uint64_t size, unsigned int backend,
+			 unsigned int cache)
+{
+	return bufctl_create(ctl, name, size, backend, cache, NULL);
+}
+
+int mapdev_bufctl_create_pci(struct mapdev_bufctl *ctl, const char *name,
+			     uint64_t size, unsigned int backend,
+			     unsigned int cache, const char *bdf)
+{
+	if (!bdf) {
+		errno = EINVAL;
+		return -1;
+	}
+	return bufctl_create(ctl, name, size, backend, cache, bdf);
 }
 
 int mapdev_bufctl_destroy(struct mapdev_bufctl *ctl, const char *name)

@@ -36,6 +36,10 @@ static const char create_usage[] =
 "                    any size)\n"
 "  -c, --cache C     cached (default), uncached or wc (write-combined):\n"
 "                    how user mappings are cached\n"
+"  -d, --device BDF  allocate and DMA-map it for the PCI function BDF,\n"
+"                    whatever driver has it: its DMA address is that\n"
+"                    function's (an IOVA behind an IOMMU); it goes away\n"
+"                    when the function is removed\n"
 "  -j, --json        print the new buffer as 'buf info --json' does\n"
 "  -h, --help        this help\n";
 
@@ -170,6 +174,27 @@ static void print_entry_fields(const struct mapdev_buflist *l, size_t i)
 	json_str(stdout, mapdev_buflist_owner(l, i));
 }
 
+/*
+ * The device a buffer's DMA address is the view of (sysfs dma_device):
+ * "mapdev_buf", a PCI function; "" when sysfs does not say.
+ */
+static void dma_device(const char *name, char *buf, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s/dma_device", MAPDEV_SYSFS_CLASS, name);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	else
+		buf[0] = '\0';
+	fclose(f);
+}
+
 /* The buffers, or NULL after a message. */
 static struct mapdev_buflist *read_list(void)
 {
@@ -301,7 +326,7 @@ int buf_show_info(const char *name, bool json, bool segments)
 	struct mapdev_dma_segment *segs = NULL;
 	struct mapdev_device *dev = NULL;
 	struct mapdev_buflist *l;
-	char path[4096];
+	char path[4096], dmadev[64];
 	size_t nsegs = 0, k;
 	unsigned int r;
 	int open_err = 0;
@@ -317,6 +342,7 @@ int buf_show_info(const char *name, bool json, bool segments)
 		goto out_list;
 	}
 	mapdev_device_path(name, path, sizeof(path));
+	dma_device(name, dmadev, sizeof(dmadev));
 	/* The regions need the device; a buffer we cannot open still shows. */
 	dev = mapdev_device_open(name, O_RDONLY);
 	if (!dev)
@@ -341,6 +367,8 @@ int buf_show_info(const char *name, bool json, bool segments)
 		print_entry_fields(l, i);
 		printf(", \"device\": ");
 		json_str(stdout, path);
+		printf(", \"dma_device\": ");
+		json_str(stdout, dmadev);
 		printf(", \"regions\": ");
 		if (dev) {
 			printf("[");
@@ -383,6 +411,9 @@ int buf_show_info(const char *name, bool json, bool segments)
 		       cache_str(mapdev_buflist_cache(l, i), b2, sizeof(b2)));
 		printf("owner:      %s (%s)\n", mapdev_buflist_owner(l, i),
 		       mapdev_buflist_driver(l, i));
+		if (*dmadev)
+			printf("dma device: %s (the DMA addresses are its view)\n",
+			       dmadev);
 		printf("mappings:   %u\n", mapdev_buflist_map_count(l, i));
 		printf("open files: %u\n", mapdev_buflist_open_count(l, i));
 	}
@@ -697,6 +728,7 @@ int buf_created(const char *name, uint64_t asked, unsigned int backend,
 static const struct option create_opts[] = {
 	{ "backend", required_argument, NULL, 'b' },
 	{ "cache", required_argument, NULL, 'c' },
+	{ "device", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
@@ -705,6 +737,7 @@ static const struct option create_opts[] = {
 static int buf_create(int argc, char **argv)
 {
 	int backend = MAPDEV_BACKEND_COHERENT, cache = MAPDEV_CACHE_CACHED;
+	char bdf[MAPDEV_PCI_BDF_LEN] = "";
 	struct mapdev_bufctl *ctl;
 	const char *name;
 	bool json = false;
@@ -712,7 +745,7 @@ static int buf_create(int argc, char **argv)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:c:jh", create_opts,
+	while ((c = getopt_long(argc, argv, ":b:c:d:jh", create_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'b':
@@ -724,6 +757,13 @@ static int buf_create(int argc, char **argv)
 			cache = buffer_cache_arg(optarg);
 			if (cache < 0)
 				return EXIT_USAGE;
+			break;
+		case 'd':
+			if (mapdev_pci_parse_bdf(optarg, bdf, sizeof(bdf)))
+				return usage_error("bad PCI address '%s' for "
+						   "--device: DDDD:BB:DD.F or "
+						   "BB:DD.F, as lspci -D "
+						   "prints", optarg);
 			break;
 		case 'j':
 			json = true;
@@ -752,9 +792,17 @@ static int buf_create(int argc, char **argv)
 	ctl = open_ctl();
 	if (!ctl)
 		return EXIT_FAIL;
-	ret = mapdev_bufctl_create(ctl, name, size, backend, cache);
+	ret = *bdf ? mapdev_bufctl_create_pci(ctl, name, size, backend, cache,
+					      bdf) :
+		     mapdev_bufctl_create(ctl, name, size, backend, cache);
 	if (ret) {
-		ret = create_failed(name, size, backend, cache, errno, NULL);
+		if (errno == ENODEV && *bdf) {
+			mapdev_bufctl_close(ctl);
+			return fail("%s: no PCI function %s (lspci -D lists "
+				    "them)", name, bdf);
+		}
+		ret = create_failed(name, size, backend, cache, errno,
+				    *bdf ? bdf : NULL);
 		mapdev_bufctl_close(ctl);
 		return ret;
 	}

@@ -10,12 +10,19 @@
  * the control device /dev/mapdev/buf-control (MAPDEV_BUF_IOC_CREATE,
  * _DESTROY, _LIST).  Each buffer is /dev/mapdev/NAME; core does the rest.
  * The buffers are allocated and DMA-mapped for a platform device whose DMA
- * mask is dma_bits wide.
+ * mask is dma_bits wide, or, bound to a PCI function (NAME:SIZE:sg@BDF,
+ * MAPDEV_BUF_CREATE_F_PCI), for that function whatever driver has it: the
+ * DMA address is then the function's view (an IOVA behind an IOMMU).  A
+ * bound buffer holds a reference on the pci_dev and is destroyed when the
+ * function is removed (a bus notifier, at BUS_NOTIFY_DEL_DEVICE: before
+ * the IOMMU forgets the device, so its DMA mapping is undone in time); it
+ * is never exported as a dma-buf, which could outlive that.
  */
 #include <linux/dma-mapping.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -27,15 +34,17 @@
 
 static char *buffers;
 module_param(buffers, charp, 0444);
-MODULE_PARM_DESC(buffers, "buffers to create at load: NAME:SIZE[:coherent|contig|sg[:cached|uncached|wc]],...");
+MODULE_PARM_DESC(buffers, "buffers to create at load: NAME:SIZE[:coherent|contig|sg[:cached|uncached|wc]][@PCI-BDF],...");
 
 static unsigned int dma_bits = 64;
 module_param(dma_bits, uint, 0444);
 MODULE_PARM_DESC(dma_bits, "DMA mask width of the buffers' device, 12 to 64 (default 64)");
 
+/* @pdev: the PCI function a bound buffer is for (a reference), or NULL */
 struct buf_entry {
 	struct list_head node;
 	struct mapdev_device *md;
+	struct pci_dev *pdev;
 };
 
 static struct platform_device *buf_pdev;
@@ -55,34 +64,68 @@ static struct buf_entry *buf_find(const char *name)
 	return NULL;
 }
 
-static int buf_create(const char *name, u64 size, u32 backend, u32 cache)
+/*
+ * @pdev: NULL, or the PCI function to allocate for (a reference the new
+ * buffer takes over; put here on failure).
+ */
+static int buf_create(const char *name, u64 size, u32 backend, u32 cache,
+		      struct pci_dev *pdev)
 {
 	struct mapdev_device *md;
 	struct buf_entry *e;
 	int ret = 0;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
-	if (!e)
+	if (!e) {
+		pci_dev_put(pdev);
 		return -ENOMEM;
+	}
 	mutex_lock(&buf_lock);
 	if (buf_find(name)) {
 		ret = -EEXIST;
 		goto out;
 	}
-	md = mapdev_buffer_device_create(&buf_pdev->dev, &buf_pdev->dev,
+	/*
+	 * Still on its bus, under buf_lock: the function's removal takes it
+	 * off the bus before its last sweep (BUS_NOTIFY_REMOVED_DEVICE), so
+	 * that sweep comes after this and finds the buffer.
+	 */
+	if (pdev) {
+		struct pci_dev *again;
+
+		again = pci_get_domain_bus_and_slot(pci_domain_nr(pdev->bus),
+						    pdev->bus->number, pdev->devfn);
+		pci_dev_put(again);
+		if (again != pdev) {
+			ret = -ENODEV;
+			goto out;
+		}
+	}
+	md = mapdev_buffer_device_create(&buf_pdev->dev,
+					 pdev ? &pdev->dev : &buf_pdev->dev,
 					 DRV_NAME, name, size, backend, cache);
 	if (IS_ERR(md)) {
 		ret = PTR_ERR(md);
 		goto out;
 	}
 	e->md = md;
+	e->pdev = pdev;
+	pdev = NULL;
 	list_add_tail(&e->node, &buf_list);
 	buf_count++;
 	e = NULL;
 out:
 	mutex_unlock(&buf_lock);
+	pci_dev_put(pdev);
 	kfree(e);
 	return ret;
+}
+
+static void buf_entry_free(struct buf_entry *e)
+{
+	mapdev_device_unregister(e->md);
+	pci_dev_put(e->pdev);
+	kfree(e);
 }
 
 static int buf_destroy(const char *name)
@@ -98,8 +141,7 @@ static int buf_destroy(const char *name)
 	mutex_unlock(&buf_lock);
 	if (!e)
 		return -ENOENT;
-	mapdev_device_unregister(e->md);
-	kfree(e);
+	buf_entry_free(e);
 	return 0;
 }
 
@@ -111,9 +153,22 @@ static int buf_user_name(const char *name)
 
 static long buf_ioctl_create(struct mapdev_buf_create *c)
 {
-	if (c->flags || buf_user_name(c->name))
+	struct pci_dev *pdev = NULL;
+
+	if (c->flags & ~MAPDEV_BUF_CREATE_F_PCI || c->reserved ||
+	    buf_user_name(c->name))
 		return -EINVAL;
-	return buf_create(c->name, c->size, c->backend, c->cache);
+	if (!(c->flags & MAPDEV_BUF_CREATE_F_PCI)) {
+		if (c->pci_domain || c->pci_bdf)
+			return -EINVAL;
+	} else {
+		pdev = pci_get_domain_bus_and_slot(c->pci_domain,
+						   c->pci_bdf >> 8,
+						   c->pci_bdf & 0xff);
+		if (!pdev)
+			return -ENODEV;
+	}
+	return buf_create(c->name, c->size, c->backend, c->cache, pdev);
 }
 
 static long buf_ioctl_destroy(struct mapdev_buf_destroy *d)
@@ -205,19 +260,92 @@ static void buf_destroy_all(void)
 	list_splice_init(&buf_list, &list);
 	buf_count = 0;
 	mutex_unlock(&buf_lock);
-	list_for_each_entry_safe(e, tmp, &list, node) {
-		mapdev_device_unregister(e->md);
-		kfree(e);
-	}
+	list_for_each_entry_safe(e, tmp, &list, node)
+		buf_entry_free(e);
 }
+
+/*
+ * A PCI function going away takes the buffers bound to it: revoked and
+ * freed while the device (and its IOMMU group) still exist.  At the start
+ * of the removal (BUS_NOTIFY_DEL_DEVICE), and once more once it is off the
+ * bus (BUS_NOTIFY_REMOVED_DEVICE) for a buffer created in between; that
+ * sweep runs before the IOMMU's own notifier releases the device (a
+ * higher priority), so the DMA mappings are undone while they can be.
+ */
+static int buf_pci_notify(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+	struct buf_entry *e, *tmp;
+	LIST_HEAD(list);
+
+	if (action != BUS_NOTIFY_DEL_DEVICE && action != BUS_NOTIFY_REMOVED_DEVICE)
+		return NOTIFY_DONE;
+	mutex_lock(&buf_lock);
+	list_for_each_entry_safe(e, tmp, &buf_list, node) {
+		if (e->pdev == pdev) {
+			list_move_tail(&e->node, &list);
+			buf_count--;
+		}
+	}
+	mutex_unlock(&buf_lock);
+	list_for_each_entry_safe(e, tmp, &list, node) {
+		dev_info(&pdev->dev, DRV_NAME ": the function is going away: buffer %s destroyed\n",
+			 dev_name(&e->md->dev));
+		buf_entry_free(e);
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block buf_pci_nb = {
+	.notifier_call = buf_pci_notify,
+	.priority = 1,
+};
 
 static const char * const backend_args[] = { "coherent", "contig", "sg" };
 static const char * const cache_args[] = { "cached", "uncached", "wc" };
 
-/* One NAME:SIZE[:BACKEND[:CACHE]] of the buffers parameter. */
+/*
+ * The @BDF of a buffers spec: DDDD:BB:DD.F or BB:DD.F, hex.  Return: a
+ * reference on the function, or an ERR_PTR (-EINVAL: does not parse,
+ * -ENODEV: no such function).
+ */
+static struct pci_dev *buf_spec_pci(const char *name, const char *bdf)
+{
+	unsigned int domain = 0, bus, slot, fn;
+	struct pci_dev *pdev;
+	char end;
+
+	if (sscanf(bdf, "%x:%x:%x.%x%c", &domain, &bus, &slot, &fn, &end) != 4 &&
+	    (domain = 0, sscanf(bdf, "%x:%x.%x%c", &bus, &slot, &fn, &end) != 3)) {
+		pr_err(DRV_NAME ": buffers: %s: bad PCI address '%s' (want DDDD:BB:DD.F, as lspci -D prints)\n",
+		       name, bdf);
+		return ERR_PTR(-EINVAL);
+	}
+	if (bus > 0xff || slot > 0x1f || fn > 7) {
+		pr_err(DRV_NAME ": buffers: %s: bad PCI address '%s' (bus to ff, device to 1f, function to 7)\n",
+		       name, bdf);
+		return ERR_PTR(-EINVAL);
+	}
+	pdev = pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(slot, fn));
+	if (!pdev) {
+		pr_err(DRV_NAME ": buffers: %s: no PCI function %04x:%02x:%02x.%x\n",
+		       name, domain, bus, slot, fn);
+		return ERR_PTR(-ENODEV);
+	}
+	return pdev;
+}
+
+/* One NAME:SIZE[:BACKEND[:CACHE]][@BDF] of the buffers parameter. */
 static int buf_create_from_spec(char *spec)
 {
-	char *name = strsep(&spec, ":");
+	char *bdf = strchr(spec, '@');
+	struct pci_dev *pdev = NULL;
+	char *name;
+
+	if (bdf)
+		*bdf++ = '\0';
+	name = strsep(&spec, ":");
 	char *size_s = strsep(&spec, ":");
 	char *backend_s = strsep(&spec, ":");
 	char *cache_s = strsep(&spec, ":");
@@ -227,7 +355,7 @@ static int buf_create_from_spec(char *spec)
 	int i, ret;
 
 	if (!size_s || !*size_s || spec) {
-		pr_err(DRV_NAME ": buffers: '%s': want NAME:SIZE[:BACKEND[:CACHE]]\n",
+		pr_err(DRV_NAME ": buffers: '%s': want NAME:SIZE[:BACKEND[:CACHE]][@BDF]\n",
 		       name);
 		return -EINVAL;
 	}
@@ -255,7 +383,12 @@ static int buf_create_from_spec(char *spec)
 		}
 		cache = i;
 	}
-	ret = buf_create(name, size, backend, cache);
+	if (bdf) {
+		pdev = buf_spec_pci(name, bdf);
+		if (IS_ERR(pdev))
+			return PTR_ERR(pdev);
+	}
+	ret = buf_create(name, size, backend, cache, pdev);
 	if (ret)
 		pr_err(DRV_NAME ": buffers: %s: cannot create it: %d%s\n", name, ret,
 		       ret == -EINVAL ?
@@ -293,6 +426,9 @@ static int __init buf_init(void)
 	ret = mapdev_device_register(buf_ctl);
 	if (ret)
 		goto err_ctl;
+	ret = bus_register_notifier(&pci_bus_type, &buf_pci_nb);
+	if (ret)
+		goto err_ctl;
 
 	if (buffers) {
 		ret = mapdev_parse_specs(buffers, buf_create_from_spec);
@@ -303,6 +439,7 @@ static int __init buf_init(void)
 
 err_buffers:
 	buf_destroy_all();
+	bus_unregister_notifier(&pci_bus_type, &buf_pci_nb);
 err_ctl:
 	mapdev_device_unregister(buf_ctl);
 err_pdev:
@@ -313,6 +450,7 @@ err_pdev:
 static void __exit buf_exit(void)
 {
 	mapdev_device_unregister(buf_ctl);
+	bus_unregister_notifier(&pci_bus_type, &buf_pci_nb);
 	buf_destroy_all();
 	platform_device_unregister(buf_pdev);
 }

@@ -460,7 +460,8 @@ static const struct dma_buf_ops mapdev_dmabuf_ops = {
  * @out: gets the new dma-buf's file and reserved fd, which the dispatch
  *	installs once the argument is copied back (or drops)
  *
- * Return: 0, -EINVAL (flags, not a buffer region), -EBADF (O_RDWR through
+ * Return: 0, -EINVAL (flags, not a buffer region), -EOPNOTSUPP (memory
+ * allocated for another driver's device), -EBADF (O_RDWR through
  * a file not open for writing), -ENOMEM, or what dma_buf_export() says.
  */
 long mapdev_ioctl_export_dmabuf(struct mapdev_device *md, struct file *file,
@@ -479,6 +480,13 @@ long mapdev_ioctl_export_dmabuf(struct mapdev_device *md, struct file *file,
 		return -EINVAL;
 	if (ed->index >= md->nr_regions || !md->regions[ed->index].buf)
 		return -EINVAL;
+	/*
+	 * Memory allocated for another driver's device (mapdev_buf's
+	 * buffers bound to a PCI function): that device may go away while
+	 * an export lives on, and its DMA mapping must be undone before.
+	 */
+	if (md->regions[ed->index].buf->dma_dev != md->dev.parent)
+		return -EOPNOTSUPP;
 	if (acc == O_RDWR && !(file->f_mode & FMODE_WRITE))
 		return -EBADF;
 	r = &md->regions[ed->index];

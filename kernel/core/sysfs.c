@@ -113,6 +113,14 @@ static ssize_t dma_addr_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_ADMIN_RO(dma_addr);
 
+/* The device dma_addr is the view of: "mapdev_buf", or a PCI function. */
+static ssize_t dma_device_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", dev_name(first_buffer(dev)->dma_dev));
+}
+static DEVICE_ATTR_RO(dma_device);
+
 static ssize_t dma_segments_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
@@ -243,6 +251,7 @@ static struct attribute *mapdev_buf_attrs[] = {
 	&dev_attr_cache.attr,
 	&dev_attr_memtype.attr,
 	&dev_attr_dma_addr.attr,
+	&dev_attr_dma_device.attr,
 	&dev_attr_dma_segments.attr,
 	&dev_attr_sync_offset.attr,
 	&dev_attr_sync_size.attr,

@@ -476,7 +476,8 @@ static long mpci_buf_create(struct mpci *mp, struct mapdev_buf_create *c)
 	struct mapdev_device *bmd;
 	struct mpci_buf *b;
 
-	if (c->flags || strnlen(c->name, sizeof(c->name)) == sizeof(c->name))
+	if (c->flags || c->pci_domain || c->pci_bdf || c->reserved ||
+	    strnlen(c->name, sizeof(c->name)) == sizeof(c->name))
 		return -EINVAL;
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)

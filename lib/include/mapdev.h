@@ -428,6 +428,20 @@ int mapdev_bufctl_create(struct mapdev_bufctl *ctl, const char *name,
 			 unsigned int cache);
 
 /**
+ * mapdev_bufctl_create_pci() - create the buffer /dev/mapdev/@name,
+ *	allocated and DMA-mapped for the PCI function @bdf whatever driver
+ *	has it (MAPDEV_BUF_CREATE_F_PCI): its DMA address is that function's
+ *	view (an IOVA behind an IOMMU), under the function's DMA mask as it
+ *	is now.  The buffer is destroyed when the function is removed, and
+ *	cannot be exported as a dma-buf.
+ * @bdf: as mapdev_pci_parse_bdf() takes it.
+ * Return: as mapdev_bufctl_create(), and ENODEV: no such function.
+ */
+int mapdev_bufctl_create_pci(struct mapdev_bufctl *ctl, const char *name,
+			     uint64_t size, unsigned int backend,
+			     unsigned int cache, const char *bdf);
+
+/**
  * mapdev_bufctl_destroy() - destroy a buffer; its mappings are revoked.
  * Return: 0, or -1 with errno (ENOENT: no such buffer).
  */

@@ -414,6 +414,7 @@ struct dev {
 	int edu;		/* pci: QEMU edu */
 	int irq_masked;		/* pci: user wrote 0 to the irq region */
 	int dma_bits;		/* pci: the mask SET_DMA_MASK set (0: the default 32) */
+	int bound;		/* buf: MAPDEV_BUF_CREATE_F_PCI for bdfs[bound - 1]; -1: another function */
 	unsigned int serial;	/* for messages */
 };
 
@@ -561,6 +562,26 @@ static int dev_probe(int di)
 				      ri.cache == MAPDEV_CACHE_CACHED;
 	}
 	close(fd);
+	/* mapdev_buf's buffers: bound to a PCI function, says sysfs? */
+	if (d->kind == DK_BUF) {
+		char dd[64] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/class/mapdev/%s/dma_device", d->name);
+		f = fopen(path, "re");
+		if (f) {
+			if (fgets(dd, sizeof(dd), f))
+				dd[strcspn(dd, "\n")] = '\0';
+			fclose(f);
+		}
+		d->bound = 0;
+		if (*dd && strcmp(dd, "mapdev_buf")) {
+			d->bound = -1;
+			for (i = 0; i < NBDF; i++)
+				if (!strcmp(dd, bdfs[i]))
+					d->bound = i + 1;
+		}
+	}
 	return 0;
 }
 
@@ -593,6 +614,15 @@ static void kill_kind(int kind, const char *why)
 {
 	for (int i = 0; i < MAX_DEVS; i++)
 		if (M.devs[i].used && M.devs[i].alive && M.devs[i].kind == kind)
+			dev_kill(i, why);
+}
+
+/* A PCI function removed: mapdev_buf's buffers bound to bdfs[b] go. */
+static void kill_bound(int b, const char *why)
+{
+	for (int i = 0; i < MAX_DEVS; i++)
+		if (M.devs[i].used && M.devs[i].alive && M.devs[i].kind == DK_BUF &&
+		    M.devs[i].bound == b + 1)
 			dev_kill(i, why);
 }
 
@@ -2210,6 +2240,22 @@ static void fill_arg(struct rng *r, int k, uint8_t *a, int dev_i, struct dev *d)
 		s->cache = chance(r, 95) ? below(r, 3) : (uint32_t)odd_u64(r);
 		if (chance(r, 3))
 			memset(s->name, 'a', sizeof(s->name));
+		/*
+		 * Bound to a PCI function: an edu (removed now and then), the
+		 * host bridge, one that is not there, or odd fields.
+		 */
+		if (k == I_CREATE && chance(r, 8)) {
+			static const uint16_t rid[] = { 0x10 << 3, 0x11 << 3, 0x12 << 3, 0, 0x1e << 3 | 7 };
+
+			s->flags = MAPDEV_BUF_CREATE_F_PCI;
+			s->pci_bdf = rid[below(r, 5)];
+			if (chance(r, 5))
+				s->pci_domain = (uint32_t)odd_u64(r);
+		}
+		if (chance(r, 2))
+			s->reserved = (uint16_t)odd_u64(r);
+		if (chance(r, 2))
+			s->pci_bdf = (uint16_t)odd_u64(r);
 		break;
 	}
 	case I_DESTROY:
@@ -2282,6 +2328,31 @@ static long predict_create(const char *name, uint64_t size, uint32_t backend,
 			   uint32_t cache, int via_ctl);
 static long predict_destroy(int k, const uint8_t *a, int pci_di);
 
+/* Whether the function a MAPDEV_BUF_CREATE_F_PCI create names is there. */
+static int pci_function_exists(const struct mapdev_buf_create *c)
+{
+	char p[96];
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%04x:%02x:%02x.%x", c->pci_domain,
+		 c->pci_bdf >> 8, (c->pci_bdf >> 3) & 0x1f, c->pci_bdf & 7);
+	return access(p, F_OK) == 0;
+}
+
+/* The bound field of a buffer made by @c: bdfs[] index + 1, or -1. */
+static int bound_of(const struct mapdev_buf_create *c)
+{
+	if (!(c->flags & MAPDEV_BUF_CREATE_F_PCI))
+		return 0;
+	for (int b = 0; b < NBDF; b++) {
+		unsigned int bus, slot, fn;
+
+		if (sscanf(bdfs[b], "0000:%x:%x.%x", &bus, &slot, &fn) == 3 && !c->pci_domain &&
+		    c->pci_bdf == (bus << 8 | slot << 3 | fn))
+			return b + 1;
+	}
+	return -1;
+}
+
 /*
  * Expected result of ioctl k (strict); M.lk held.  @a is the kernel's
  * view of the argument, @view its verdict (kernel_view()).
@@ -2304,9 +2375,15 @@ static long predict_ioctl(int k, const uint8_t *a, int view,
 	case I_CREATE:
 	case I_PCREATE: {
 		const struct mapdev_buf_create *c = (const void *)a;
+		uint32_t pcif = k == I_CREATE ? MAPDEV_BUF_CREATE_F_PCI : 0;
 
-		if (c->flags || strnlen(c->name, MAPDEV_NAME_LEN) == MAPDEV_NAME_LEN)
+		if (c->flags & ~pcif || c->reserved ||
+		    strnlen(c->name, MAPDEV_NAME_LEN) == MAPDEV_NAME_LEN)
 			return -EINVAL;
+		if (!(c->flags & MAPDEV_BUF_CREATE_F_PCI) && (c->pci_domain || c->pci_bdf))
+			return -EINVAL;
+		if (c->flags & MAPDEV_BUF_CREATE_F_PCI && !pci_function_exists(c))
+			return -ENODEV;
 		return predict_create(c->name, c->size, c->backend, c->cache,
 				      k == I_CREATE);
 	}
@@ -2399,6 +2476,9 @@ static long predict_ioctl(int k, const uint8_t *a, int view,
 			return -EINVAL;
 		if (s->index >= (uint32_t)d->nreg || !dev_buffer(d))
 			return -EINVAL;
+		/* Memory for another driver's device is not exported. */
+		if (d->bound)
+			return -EOPNOTSUPP;
 		if (acc == O_RDWR && (oflags & O_ACCMODE) == O_RDONLY)
 			return -EBADF;
 		return 0;
@@ -2458,8 +2538,12 @@ static void ioctl_effects(int k, const uint8_t *in, const uint8_t *out, int di, 
 	if ((k == I_CREATE || k == I_PCREATE) && !got) {
 		const struct mapdev_buf_create *s = (const void *)in;
 
-		learn_buffer(k == I_CREATE ? DK_BUF : DK_QBUF, s->name,
-			     k == I_CREATE ? -1 : di, s->size, s->backend, s->cache);
+		int bi = learn_buffer(k == I_CREATE ? DK_BUF : DK_QBUF, s->name,
+				      k == I_CREATE ? -1 : di, s->size, s->backend, s->cache);
+
+		if (bi >= 0 && strict && M.devs[bi].bound != bound_of(s))
+			problem("buffer %s: sysfs dma_device says bound %d, made with flags %#x for %04x:%04x",
+				s->name, M.devs[bi].bound, s->flags, s->pci_domain, s->pci_bdf);
 	}
 	if ((k == I_DESTROY || k == I_PDESTROY) && !got) {
 		const struct mapdev_buf_destroy *s = (const void *)in;
@@ -2580,6 +2664,12 @@ static void tame_size(uint8_t *a, int k)
 static int create_may_enomem(const struct mapdev_buf_create *c, const struct dev *pci)
 {
 	if (c->backend != MAPDEV_BACKEND_SG && c->size > (32ULL << 10))
+		return 1;
+	/*
+	 * Bound to an edu: under the mask its last driver left (mapdev_pci's
+	 * SET_DMA_MASK stays after an unbind), which the model does not follow.
+	 */
+	if (c->flags & MAPDEV_BUF_CREATE_F_PCI && bound_of(c) > 0)
 		return 1;
 	return pci && pci->dma_bits && pci->dma_bits < 32;
 }
@@ -3222,6 +3312,8 @@ static void op_pci(struct rng *r)
 	LOCK();
 	if ((what < 4 || what == 8) && !got && di >= 0)
 		kill_pci(di, wn);
+	if (what == 8 && !got)
+		kill_bound(b, wn);
 	if (strict)
 		resync_pci();
 	else

@@ -1097,3 +1097,38 @@ TEST(cache_wc_on_a_prefetchable_bar)
 	tu_run_free(&r);
 	release(EDU_BDF);
 }
+
+/*
+ * buf create --device: a mapdev_buf buffer DMA-mapped for a PCI function
+ * (here edu, driverless); buf info names that function; a bad or absent
+ * address is refused with what to do, and nothing is made.
+ */
+TEST(buf_create_for_a_pci_function)
+{
+	struct tu_run r;
+
+	need_pci(EDU_BDF);
+	need_module("mapdev_buf", "");
+	release(EDU_BDF);
+	MAPDEV_OK(&r, "buf", "create", "--device", "00:10.0", "--backend", "sg",
+		  "devbuf", "64K");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "buf", "info", "devbuf");
+	EXPECT_IN(r.out, "dma device: " EDU_BDF " (the DMA addresses are its view)");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "buf", "info", "--json", "devbuf");
+	EXPECT_IN(r.out, "\"dma_device\": \"" EDU_BDF "\"");
+	tu_run_free(&r);
+	MAPDEV_OK(&r, "buf", "rm", "devbuf");
+	tu_run_free(&r);
+
+	TU_MAPDEV(&r, "buf", "create", "--device", "00:10", "devbuf", "64K");
+	EXPECT_EXIT(&r, 2);
+	EXPECT_IN(r.err, "bad PCI address '00:10' for --device");
+	tu_run_free(&r);
+	TU_MAPDEV(&r, "buf", "create", "-d", "0000:00:1e.7", "devbuf", "64K");
+	EXPECT_EXIT(&r, 1);
+	EXPECT_IN(r.err, "no PCI function 0000:00:1e.7 (lspci -D lists them)");
+	tu_run_free(&r);
+	CHECK(access("/dev/mapdev/devbuf", F_OK) != 0);
+}

@@ -1582,6 +1582,172 @@ TEST(iommu_dma_outside_its_buffers_faults)
 	CHECK_OK(pci_unbind(EDU_WIDE_BDF));
 }
 
+/* mapdev_buf's MAPDEV_BUF_CREATE_F_PCI create of @name for @bdf (devfn form). */
+static int bound_create(const char *name, uint32_t domain, uint16_t rid, uint64_t size,
+			uint32_t flags, uint16_t reserved)
+{
+	struct mapdev_buf_create c = {
+		.argsz = sizeof(c), .flags = flags, .size = size,
+		.backend = MAPDEV_BACKEND_SG, .pci_domain = domain, .pci_bdf = rid,
+		.reserved = reserved,
+	};
+	int ctl = ctl_open(), ret, e;
+
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	ret = ioctl(ctl, MAPDEV_BUF_IOC_CREATE, &c);
+	e = errno;
+	close(ctl);
+	errno = e;
+	return ret;
+}
+
+#define EDU_WIDE_RID	(0x11 << 3)	/* 00:11.0 */
+
+/*
+ * A mapdev_buf buffer bound to a function another driver has (here
+ * mapdev_pci, for the BAR): allocated and DMA-mapped for that function,
+ * so its DMA address works for it (an IOVA behind the IOMMU, under its
+ * mask); sysfs dma_device names it; no dma-buf export; the function's
+ * removal destroys it (SIGBUS, ENODEV, the node gone, a log line).
+ */
+TEST(buf_bound_to_a_function)
+{
+	struct mapdev_pci_dma_mask m = { .argsz = sizeof(m), .bits = 32 };
+	struct mapdev_export_dmabuf e = { .argsz = sizeof(e), .flags = O_RDWR };
+	struct mapdev_region_info ri;
+	volatile void *bar;
+	uint8_t *buf, v;
+	int fd, bfd, kmsg;
+	uint32_t i;
+
+	need_module("mapdev_buf", "");
+	pci_bind(EDU_WIDE_BDF, "irq_mode=msi");
+	fd = pci_open(EDU_WIDE_BDF);
+	CHECK_OK(ioctl(fd, MAPDEV_PCI_IOC_SET_DMA_MASK, &m));
+	CHECK_OK(bound_create("bound", 0, EDU_WIDE_RID, 64 * PG, MAPDEV_BUF_CREATE_F_PCI, 0));
+	CHECK(!strcmp(sysfs("bound", "driver"), "mapdev_buf"));
+	CHECK(!strcmp(sysfs("bound", "dma_device"), EDU_WIDE_BDF));
+	bfd = buf_open("bound", O_RDWR);
+	ri = region_info(bfd, 0);
+	CHECK(ri.dma_addr != 0);
+	CHECK(ri.dma_addr + ri.size - 1 < (1ULL << 32));
+	buf = map(bfd, 64 * PG, PROT_READ | PROT_WRITE, 0);
+	for (i = 0; i < EDU_XFER; i++)
+		buf[i] = pattern(i, 13);
+	bar = map(fd, 1 << 20, PROT_READ | PROT_WRITE, 0);
+	bus_master(fd, 1);
+	/* First page to the last, through the function's own DMA. */
+	edu_copy(bar, ri.dma_addr, 0, 63 * PG, EDU_XFER);
+	for (i = 0; i < EDU_XFER; i++)
+		if (buf[63 * PG + i] != pattern(i, 13))
+			FAILF("byte %u of the DMA'd page: 0x%x", i, buf[63 * PG + i]);
+	bus_master(fd, 0);
+	CHECK_ERRNO(ioctl(bfd, MAPDEV_IOC_EXPORT_DMABUF, &e), EOPNOTSUPP);
+	/* The name is taken, whoever owns the buffer. */
+	CHECK_ERRNO(bound_create("bound", 0, EDU_WIDE_RID, PG, MAPDEV_BUF_CREATE_F_PCI, 0),
+		    EEXIST);
+
+	/* The function goes: the buffer with it, though mapped and open. */
+	kmsg = kmsg_open();
+	munmap((void *)bar, 1 << 20);
+	close(fd);
+	CHECK_EQ(sh("echo 1 > /sys/bus/pci/devices/%s/remove", EDU_WIDE_BDF), 0);
+	CHECK(access("/dev/mapdev/bound", F_OK) != 0);
+	EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)buf);
+	CHECK_ERRNO(pread(bfd, &v, 1, 0), ENODEV);
+	usleep(20000);
+	CHECK(kmsg_grep(kmsg, "the function is going away: buffer bound destroyed"));
+	close(kmsg);
+	munmap(buf, 64 * PG);
+	close(bfd);
+	CHECK_EQ(core_stat("buffers"), 0);
+	CHECK_EQ(sh("echo 1 > /sys/bus/pci/rescan"), 0);
+	CHECK(pci_present(EDU_WIDE_BDF));
+}
+
+/*
+ * Bad creates of bound buffers: each its errno, nothing made; and the
+ * buffers= parameter's @BDF, bad and good.
+ */
+TEST(buf_bound_bad_input)
+{
+	static const struct {
+		const char *params;
+		int err;
+		const char *line;
+	} bad[] = {
+		{ "buffers=pb:64K:sg@0000:00:1e.7", ENODEV, "pb: no PCI function 0000:00:1e.7" },
+		{ "buffers=pb:64K:sg@00:1e", EINVAL, "pb: bad PCI address '00:1e'" },
+		{ "buffers=pb:64K:sg@00:20.0", EINVAL, "pb: bad PCI address '00:20.0' (bus to ff" },
+		{ "buffers=pb:64K:sg@", EINVAL, "pb: bad PCI address ''" },
+	};
+	struct mapdev_buf_create c = { .argsz = sizeof(c), .size = PG, .flags = MAPDEV_BUF_CREATE_F_PCI,
+				       .pci_bdf = EDU_WIDE_RID };
+	size_t i;
+	int fd;
+
+	need_module("mapdev_buf", "");
+	CHECK(pci_present(EDU_WIDE_BDF));
+	CHECK_ERRNO(bound_create("pb", 0, EDU_WIDE_RID, PG, 2, 0), EINVAL);
+	CHECK_ERRNO(bound_create("pb", 0, EDU_WIDE_RID, PG, MAPDEV_BUF_CREATE_F_PCI | 2, 0), EINVAL);
+	CHECK_ERRNO(bound_create("pb", 0, EDU_WIDE_RID, PG, MAPDEV_BUF_CREATE_F_PCI, 1), EINVAL);
+	CHECK_ERRNO(bound_create("pb", 0, EDU_WIDE_RID, PG, 0, 0), EINVAL);
+	CHECK_ERRNO(bound_create("pb", 1, 0, PG, 0, 0), EINVAL);
+	CHECK_ERRNO(bound_create("pb", 0, 0x1e << 3 | 7, PG, MAPDEV_BUF_CREATE_F_PCI, 0), ENODEV);
+	CHECK_ERRNO(bound_create("pb", 0x1234, EDU_WIDE_RID, PG, MAPDEV_BUF_CREATE_F_PCI, 0), ENODEV);
+	CHECK_ERRNO(bound_create("buf-pb", 0, EDU_WIDE_RID, PG, MAPDEV_BUF_CREATE_F_PCI, 0), EINVAL);
+	CHECK(access("/dev/mapdev/pb", F_OK) != 0);
+	CHECK(access("/dev/mapdev/buf-pb", F_OK) != 0);
+	/* mapdev_pci's own create takes none of it. */
+	pci_bind(EDU_WIDE_BDF, NULL);
+	fd = pci_open(EDU_WIDE_BDF);
+	strcpy(c.name, "pb");
+	CHECK_ERRNO(ioctl(fd, MAPDEV_PCI_IOC_BUF_CREATE, &c), EINVAL);
+	c.flags = 0;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_PCI_IOC_BUF_CREATE, &c), EINVAL);
+	c.pci_bdf = 0;
+	c.reserved = 1;
+	CHECK_ERRNO(ioctl(fd, MAPDEV_PCI_IOC_BUF_CREATE, &c), EINVAL);
+	CHECK(access("/dev/mapdev/pb", F_OK) != 0);
+	close(fd);
+	CHECK_OK(pci_unbind(EDU_WIDE_BDF));
+
+	sh("rmmod mapdev_buf 2>/dev/null");
+	CHECK(!module_loaded("mapdev_buf"));
+	fd = open(module_path("mapdev_buf"), O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int kmsg = kmsg_open(), ret, e;
+
+		errno = 0;
+		ret = syscall(SYS_finit_module, fd, bad[i].params, 0);
+		e = errno;
+		if (!ret) {
+			sh("rmmod mapdev_buf");
+			FAILF("mapdev_buf %s loaded", bad[i].params);
+		}
+		if (e != bad[i].err)
+			FAILF("mapdev_buf %s: %s, expected %s", bad[i].params,
+			      strerrorname_np(e) ?: "?", strerrorname_np(bad[i].err));
+		usleep(20000);
+		if (!kmsg_grep(kmsg, bad[i].line))
+			FAILF("mapdev_buf %s: no kernel log line with \"%s\"", bad[i].params,
+			      bad[i].line);
+		close(kmsg);
+		CHECK(!module_loaded("mapdev_buf"));
+		CHECK_EQ(core_stat("buffers"), 0);
+	}
+	/* Both spellings of a function that is there; a driverless one's 32 bits. */
+	CHECK_OK(syscall(SYS_finit_module, fd,
+			 "buffers=pb:64K:sg@0000:00:11.0,pc:8K:coherent:wc@00:11.0", 0));
+	CHECK(!strcmp(sysfs("pb", "dma_device"), EDU_WIDE_BDF));
+	CHECK(!strcmp(sysfs("pc", "dma_device"), EDU_WIDE_BDF));
+	CHECK(!strcmp(sysfs("pc", "cache"), "wc"));
+	CHECK_EQ(sh("rmmod mapdev_buf"), 0);
+	CHECK_EQ(core_stat("buffers"), 0);
+	close(fd);
+}
+
 /* Only a file open for writing sets the eventfd. */
 TEST(rdonly_fd_cannot_set_eventfd)
 {

@@ -232,13 +232,27 @@ struct mapdev_export_dmabuf {
  * devices with: "buf-", "edu-", "pci-", "phys-".  A buffer NAME is the
  * device /dev/mapdev/NAME.
  */
+/*
+ * MAPDEV_BUF_CREATE_F_PCI (mapdev_buf only): allocate and DMA-map the
+ * buffer for the PCI function pci_domain:pci_bdf, whatever driver has it
+ * (u-dma-buf's "bind"): its dma_addr is that function's view (an IOVA
+ * behind an IOMMU) under the function's DMA mask as it is now.  Such a
+ * buffer is destroyed (revoked) when the function is removed, and is not
+ * exported as a dma-buf (EOPNOTSUPP).  Without the flag pci_domain and
+ * pci_bdf are 0; reserved is always 0.
+ */
+#define MAPDEV_BUF_CREATE_F_PCI	(1u << 0)
+
 struct mapdev_buf_create {
 	__u32 argsz;
-	__u32 flags;		/* 0 */
+	__u32 flags;		/* 0 or MAPDEV_BUF_CREATE_F_PCI */
 	__u64 size;		/* bytes, rounded up to the page size */
 	__u32 backend;		/* COHERENT, CONTIG or SG */
 	__u32 cache;		/* enum mapdev_cache */
 	char name[MAPDEV_NAME_LEN];
+	__u32 pci_domain;	/* F_PCI: the function's PCI domain */
+	__u16 pci_bdf;		/* F_PCI: bus << 8 | device << 3 | function */
+	__u16 reserved;		/* 0 */
 };
 
 struct mapdev_buf_destroy {
