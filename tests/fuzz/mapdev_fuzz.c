@@ -3864,6 +3864,53 @@ static void check_kmsg(void)
 	pthread_mutex_unlock(&kmsg_lock);
 }
 
+/*
+ * What the fuzzer still holds of the devices once its slots are closed
+ * and its arena unmapped: each is a problem (a file or mapping the model
+ * lost track of keeps a device alive, and the counters after it would
+ * blame the kernel), named, then dropped so the checks after it hold.
+ */
+static void drop_leftovers(void)
+{
+	char line[512], path[64], target[256];
+	struct dirent *de;
+	FILE *f;
+	DIR *dir;
+	ssize_t n;
+
+	f = fopen("/proc/self/maps", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long a, z;
+
+		if (!strstr(line, "/dev/mapdev/") && !strstr(line, "dmabuf"))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		problem("still mapped at the end: %s", line);
+		if (sscanf(line, "%lx-%lx", &a, &z) == 2)
+			munmap((void *)a, z - a);
+	}
+	if (f)
+		fclose(f);
+	dir = opendir("/proc/self/fd");
+	while (dir && (de = readdir(dir))) {
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] == '.' || fd == dirfd(dir))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (!strncmp(target, "/dev/mapdev/", 12) || strstr(target, "dmabuf")) {
+			problem("still open at the end: fd %d, %s", fd, target);
+			close(fd);
+		}
+	}
+	if (dir)
+		closedir(dir);
+}
+
 /* Everything closed, unmapped, destroyed: counters, then unload. */
 static void teardown(void)
 {
@@ -3882,6 +3929,7 @@ static void teardown(void)
 		close(odirect_fd);
 	if (odirect_blockdev)
 		(void)!system("rmmod brd 2>/dev/null");
+	drop_leftovers();
 	if (strict)
 		check_counters("at the end");
 	/* Every device is freed once no fd or mapping holds it. */
