@@ -1173,8 +1173,15 @@ static void op_close(struct rng *r)
 		return;
 	pthread_rwlock_wrlock(&M.slots[s].lk);
 	LOCK();
+	/*
+	 * Threaded, the slot may have been closed since it was picked and
+	 * now be reserved (-2) by an open under way: that one is not ours to
+	 * clear (clearing it let a second open take the slot too, and the
+	 * first one's file was lost, open to the end).
+	 */
 	fd = M.slots[s].fd;
-	M.slots[s].fd = -1;
+	if (fd >= 0)
+		M.slots[s].fd = -1;
 	UNLOCK();
 	if (fd >= 0) {
 		long got = sysret(close(fd));
