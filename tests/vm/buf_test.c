@@ -181,7 +181,7 @@ TEST(create_bad_input)
 	c.argsz = sizeof(c);
 	c.size = 4096;
 	strcpy(c.name, "z");
-	c.flags = 1;
+	c.flags = 2;	/* 1 is MAPDEV_BUF_CREATE_F_PCI */
 	CHECK_ERRNO(ioctl(ctl, MAPDEV_BUF_IOC_CREATE, &c), EINVAL);
 	c.flags = 0x80000000;
 	CHECK_ERRNO(ioctl(ctl, MAPDEV_BUF_IOC_CREATE, &c), EINVAL);
