@@ -177,10 +177,14 @@ if [ "$st" != 0 ]; then
 	fail make_check "exited $st"; show make_check
 elif ! [[ $last =~ ^[1-9][0-9]*\ passed,\ 0\ failed,\ [0-9]+\ skipped$ ]]; then
 	fail make_check "last line is '$last'"
-elif events_in_order make_check '^deps --kernels 6\.1 6\.12 debug$' \
-	"^kbuild modules M=$tree/kernel\$" '^build-modules 6\.1$' '^vm --kernel 6\.1 ' \
-	'^build-modules 6\.12$' '^vm --kernel 6\.12 ' '^build-modules debug$' \
-	'^vm --kernel debug '; then
+# The modules for every kernel first, then the boots (lanes side by side,
+# so only each kernel's own boots are in order).
+elif events_in_order make_check '^deps --kernels debug 6\.1 6\.12$' \
+	"^kbuild modules M=$tree/kernel\$" '^build-modules debug$' '^build-modules 6\.1$' \
+	'^build-modules 6\.12$' '^vm --kernel debug ' &&
+     events_in_order make_check '^build-modules 6\.12$' '^vm --kernel 6\.1 --append' \
+	'^vm --kernel 6\.1 --iommu ' &&
+     events_in_order make_check '^build-modules 6\.12$' '^vm --kernel 6\.12 '; then
 	pass make_check
 fi
 
