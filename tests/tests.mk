@@ -112,12 +112,12 @@ vm_logs = last-$(VM_KERNEL)
 # is in VM_IOMMU_KERNELS) stay in one lane, in turn: they share the
 # kernel's module tree and initramfs.  Lanes take the kernels in the
 # order of VM_KERNELS, the longest first.  Each kernel's output is kept
-# in $(BUILD)/results/vm-KERNEL-console.txt and printed when it is done.
+# in $(BUILD)/results/console-KERNEL.txt and printed when it is done.
 VM_JOBS ?= 2
 
 vm-check: $(TESTS_VM_BINS) $(MAPDEV_TOOL) $(TESTS_LOCKDOWN_BIN) | $(TESTS_RESULTS)
 	@rm -f $(TESTS_RESULTS)/vm-*.log $(TESTS_RESULTS)/vm-*.txt \
-		$(TESTS_RESULTS)/vm-*.expect
+		$(TESTS_RESULTS)/vm-*.expect $(TESTS_RESULTS)/console-*.txt
 	@for k in $(VM_KERNELS); do \
 		BUILD=$(BUILD) scripts/build-modules "$$k" >/dev/null 2>&1 || true; \
 	done
@@ -128,7 +128,7 @@ vm-check: $(TESTS_VM_BINS) $(MAPDEV_TOOL) $(TESTS_LOCKDOWN_BIN) | $(TESTS_RESULT
 
 # One kernel's lane: its boots, their output shown once all are done.
 vm-check-kernel:
-	@k='$(VM_KERNEL)'; out=$(TESTS_RESULTS)/vm-$$k-console.txt; st=0; \
+	@k='$(VM_KERNEL)'; out=$(TESTS_RESULTS)/console-$$k.txt; st=0; \
 	t0=$$(date +%s); echo "== vm-check: kernel $$k started"; \
 	{ $(MAKE) --no-print-directory vm-check-one || st=1; \
 	  $(MAKE) --no-print-directory vm-lockdown || st=1; \
