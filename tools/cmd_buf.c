@@ -39,7 +39,8 @@ static const char create_usage[] =
 "  -d, --device BDF  allocate and DMA-map it for the PCI function BDF,\n"
 "                    whatever driver has it: its DMA address is that\n"
 "                    function's (an IOVA behind an IOMMU); it goes away\n"
-"                    when the function is removed\n"
+"                    when a driver binds or unbinds the function, or it\n"
+"                    is removed\n"
 "  -j, --json        print the new buffer as 'buf info --json' does\n"
 "  -h, --help        this help\n";
 

@@ -13,10 +13,11 @@
  * mask is dma_bits wide, or, bound to a PCI function (NAME:SIZE:sg@BDF,
  * MAPDEV_BUF_CREATE_F_PCI), for that function whatever driver has it: the
  * DMA address is then the function's view (an IOVA behind an IOMMU).  A
- * bound buffer holds a reference on the pci_dev and is destroyed when the
- * function is removed (a bus notifier, at BUS_NOTIFY_DEL_DEVICE: before
- * the IOMMU forgets the device, so its DMA mapping is undone in time); it
- * is never exported as a dma-buf, which could outlive that.
+ * bound buffer holds a reference on the pci_dev and is destroyed when a
+ * driver binds or unbinds the function, or the function is removed (a bus
+ * notifier: before the IOMMU forgets the device, so its DMA mapping is
+ * undone in time); it is never exported as a dma-buf, which could outlive
+ * that.
  */
 #include <linux/dma-mapping.h>
 #include <linux/list.h>
@@ -71,6 +72,7 @@ static struct buf_entry *buf_find(const char *name)
 static int buf_create(const char *name, u64 size, u32 backend, u32 cache,
 		      struct pci_dev *pdev)
 {
+	struct pci_dev *locked = NULL;
 	struct mapdev_device *md;
 	struct buf_entry *e;
 	int ret = 0;
@@ -79,6 +81,14 @@ static int buf_create(const char *name, u64 size, u32 backend, u32 cache,
 	if (!e) {
 		pci_dev_put(pdev);
 		return -ENOMEM;
+	}
+	/*
+	 * No driver binds or unbinds the function while this runs (the
+	 * device lock), so the next one's sweep finds the buffer.
+	 */
+	if (pdev) {
+		locked = pci_dev_get(pdev);	/* @pdev's goes to the buffer */
+		device_lock(&locked->dev);
 	}
 	mutex_lock(&buf_lock);
 	if (buf_find(name)) {
@@ -116,6 +126,10 @@ static int buf_create(const char *name, u64 size, u32 backend, u32 cache,
 	e = NULL;
 out:
 	mutex_unlock(&buf_lock);
+	if (locked) {
+		device_unlock(&locked->dev);
+		pci_dev_put(locked);
+	}
 	pci_dev_put(pdev);
 	kfree(e);
 	return ret;
@@ -265,22 +279,40 @@ static void buf_destroy_all(void)
 }
 
 /*
- * A PCI function going away takes the buffers bound to it: revoked and
- * freed while the device (and its IOMMU group) still exist.  At the start
- * of the removal (BUS_NOTIFY_DEL_DEVICE), and once more once it is off the
- * bus (BUS_NOTIFY_REMOVED_DEVICE) for a buffer created in between; that
- * sweep runs before the IOMMU's own notifier releases the device (a
- * higher priority), so the DMA mappings are undone while they can be.
+ * The buffers bound to a function live as long as the function and its
+ * binding: a driver letting go of it (BUS_NOTIFY_UNBIND_DRIVER, before
+ * its remove: DMA-API debugging holds the driver to account for every
+ * allocation left on the device after that), a driver about to take it
+ * (BUS_NOTIFY_BIND_DRIVER: it may change how the function's DMA is
+ * translated), and the function's removal (BUS_NOTIFY_DEL_DEVICE, and
+ * once more once it is off the bus, BUS_NOTIFY_REMOVED_DEVICE, for a
+ * buffer created in between) each revoke and free them.  Driver binding
+ * holds the device's lock, which buf_create() takes too.  The sweeps run
+ * before the IOMMU's own notifier releases the device (a higher
+ * priority), so the DMA mappings are undone while they can be.
  */
 static int buf_pci_notify(struct notifier_block *nb, unsigned long action,
 			  void *data)
 {
 	struct pci_dev *pdev = to_pci_dev(data);
 	struct buf_entry *e, *tmp;
+	const char *why;
 	LIST_HEAD(list);
 
-	if (action != BUS_NOTIFY_DEL_DEVICE && action != BUS_NOTIFY_REMOVED_DEVICE)
+	switch (action) {
+	case BUS_NOTIFY_UNBIND_DRIVER:
+		why = "its driver lets go of the function";
+		break;
+	case BUS_NOTIFY_BIND_DRIVER:
+		why = "a driver takes the function";
+		break;
+	case BUS_NOTIFY_DEL_DEVICE:
+	case BUS_NOTIFY_REMOVED_DEVICE:
+		why = "the function is going away";
+		break;
+	default:
 		return NOTIFY_DONE;
+	}
 	mutex_lock(&buf_lock);
 	list_for_each_entry_safe(e, tmp, &buf_list, node) {
 		if (e->pdev == pdev) {
@@ -290,8 +322,8 @@ static int buf_pci_notify(struct notifier_block *nb, unsigned long action,
 	}
 	mutex_unlock(&buf_lock);
 	list_for_each_entry_safe(e, tmp, &list, node) {
-		dev_info(&pdev->dev, DRV_NAME ": the function is going away: buffer %s destroyed\n",
-			 dev_name(&e->md->dev));
+		dev_info(&pdev->dev, DRV_NAME ": buffer %s destroyed: %s\n",
+			 dev_name(&e->md->dev), why);
 		buf_entry_free(e);
 	}
 	return NOTIFY_OK;

@@ -432,7 +432,8 @@ int mapdev_bufctl_create(struct mapdev_bufctl *ctl, const char *name,
  *	allocated and DMA-mapped for the PCI function @bdf whatever driver
  *	has it (MAPDEV_BUF_CREATE_F_PCI): its DMA address is that function's
  *	view (an IOVA behind an IOMMU), under the function's DMA mask as it
- *	is now.  The buffer is destroyed when the function is removed, and
+ *	is now.  The buffer is destroyed when a driver binds or unbinds the
+ *	function, or the function is removed, and
  *	cannot be exported as a dma-buf.
  * @bdf: as mapdev_pci_parse_bdf() takes it.
  * Return: as mapdev_bufctl_create(), and ENODEV: no such function.

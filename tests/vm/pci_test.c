@@ -1607,8 +1607,9 @@ static int bound_create(const char *name, uint32_t domain, uint16_t rid, uint64_
  * A mapdev_buf buffer bound to a function another driver has (here
  * mapdev_pci, for the BAR): allocated and DMA-mapped for that function,
  * so its DMA address works for it (an IOVA behind the IOMMU, under its
- * mask); sysfs dma_device names it; no dma-buf export; the function's
- * removal destroys it (SIGBUS, ENODEV, the node gone, a log line).
+ * mask); sysfs dma_device names it; no dma-buf export; its driver
+ * letting go, a driver taking it and its removal each destroy it (SIGBUS,
+ * ENODEV, the node gone, a log line saying why).
  */
 TEST(buf_bound_to_a_function)
 {
@@ -1647,19 +1648,37 @@ TEST(buf_bound_to_a_function)
 	CHECK_ERRNO(bound_create("bound", 0, EDU_WIDE_RID, PG, MAPDEV_BUF_CREATE_F_PCI, 0),
 		    EEXIST);
 
-	/* The function goes: the buffer with it, though mapped and open. */
+	/* Its driver lets go of the function: the buffer goes, mapped and open. */
 	kmsg = kmsg_open();
 	munmap((void *)bar, 1 << 20);
 	close(fd);
-	CHECK_EQ(sh("echo 1 > /sys/bus/pci/devices/%s/remove", EDU_WIDE_BDF), 0);
+	CHECK_OK(pci_unbind(EDU_WIDE_BDF));
 	CHECK(access("/dev/mapdev/bound", F_OK) != 0);
 	EXPECT_SIGNAL(SIGBUS, (void)*(volatile uint8_t *)buf);
 	CHECK_ERRNO(pread(bfd, &v, 1, 0), ENODEV);
 	usleep(20000);
-	CHECK(kmsg_grep(kmsg, "the function is going away: buffer bound destroyed"));
+	CHECK(kmsg_grep(kmsg, "buffer bound destroyed: its driver lets go of the function"));
 	close(kmsg);
 	munmap(buf, 64 * PG);
 	close(bfd);
+	CHECK_EQ(core_stat("buffers"), 0);
+
+	/* Driverless now: a driver taking it, and its removal, each end one. */
+	CHECK_OK(bound_create("bound", 0, EDU_WIDE_RID, 16 * PG, MAPDEV_BUF_CREATE_F_PCI, 0));
+	kmsg = kmsg_open();
+	pci_bind(EDU_WIDE_BDF, NULL);
+	CHECK(access("/dev/mapdev/bound", F_OK) != 0);
+	usleep(20000);
+	CHECK(kmsg_grep(kmsg, "buffer bound destroyed: a driver takes the function"));
+	close(kmsg);
+	CHECK_OK(pci_unbind(EDU_WIDE_BDF));
+	CHECK_OK(bound_create("bound", 0, EDU_WIDE_RID, 16 * PG, MAPDEV_BUF_CREATE_F_PCI, 0));
+	kmsg = kmsg_open();
+	CHECK_EQ(sh("echo 1 > /sys/bus/pci/devices/%s/remove", EDU_WIDE_BDF), 0);
+	CHECK(access("/dev/mapdev/bound", F_OK) != 0);
+	usleep(20000);
+	CHECK(kmsg_grep(kmsg, "buffer bound destroyed: the function is going away"));
+	close(kmsg);
 	CHECK_EQ(core_stat("buffers"), 0);
 	CHECK_EQ(sh("echo 1 > /sys/bus/pci/rescan"), 0);
 	CHECK(pci_present(EDU_WIDE_BDF));

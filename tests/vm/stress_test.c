@@ -27,8 +27,9 @@
  * than MAPDEV_STRESS_SECONDS (default 45) seconds each: run-all gives a
  * test binary 600 s by default, so under TCG the slow scenarios (a module
  * load or a PCI rescan each cycle) may stop early, which the output says.
- * make check gives 6.1 120 s a scenario, enough for 1000 cycles on an idle
- * machine; docs/TESTING.md has the measured times.
+ * make check gives 6.1 30 s a scenario (most reach their 1000 cycles on an
+ * idle machine; remove and rmmod_pci about 500 and 400), 6.12 and debug 15
+ * s; docs/TESTING.md has the measured times.
  * MAPDEV_STRESS_MODES (default "fault,batch,populate") picks the map_mode
  * values the cycles go through.
  */

@@ -237,8 +237,9 @@ struct mapdev_export_dmabuf {
  * buffer for the PCI function pci_domain:pci_bdf, whatever driver has it
  * (u-dma-buf's "bind"): its dma_addr is that function's view (an IOVA
  * behind an IOMMU) under the function's DMA mask as it is now.  Such a
- * buffer is destroyed (revoked) when the function is removed, and is not
- * exported as a dma-buf (EOPNOTSUPP).  Without the flag pci_domain and
+ * buffer is destroyed (revoked) when a driver binds or unbinds the
+ * function or the function is removed, and is not exported as a dma-buf
+ * (EOPNOTSUPP).  Without the flag pci_domain and
  * pci_bdf are 0; reserved is always 0.
  */
 #define MAPDEV_BUF_CREATE_F_PCI	(1u << 0)
