@@ -626,6 +626,61 @@ static void kill_bound(int b, const char *why)
 			dev_kill(i, why);
 }
 
+/*
+ * Which driver each function has (sysfs driver link), and its
+ * driver_override: what decides whether an operation swept the
+ * mapdev_buf buffers bound to it (the kernel destroys them when a driver
+ * binds or unbinds the function, or at a probe that fails).
+ */
+struct drv_snap {
+	char drv[NBDF][32];
+	char ovr[NBDF][32];
+};
+
+static void drv_snap(struct drv_snap *s)
+{
+	for (int b = 0; b < NBDF; b++) {
+		char p[160], t[256];
+		ssize_t n;
+		FILE *f;
+
+		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver", bdfs[b]);
+		n = readlink(p, t, sizeof(t) - 1);
+		t[n > 0 ? n : 0] = '\0';
+		snprintf(s->drv[b], sizeof(s->drv[b]), "%.31s", strrchr(t, '/') ? strrchr(t, '/') + 1 : t);
+		s->ovr[b][0] = '\0';
+		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver_override", bdfs[b]);
+		f = fopen(p, "re");
+		if (f) {
+			if (fgets(s->ovr[b], sizeof(s->ovr[b]), f))
+				s->ovr[b][strcspn(s->ovr[b], "\n")] = '\0';
+			fclose(f);
+		}
+	}
+}
+
+/*
+ * After an operation between snapshots @a and @z: a function whose driver
+ * changed lost its bound buffers; so did one without a driver that
+ * mapdev_pci tried to probe (bit b of @probed: the operation could start
+ * a probe of bdfs[b]; mapdev_pci is loaded and the function's override
+ * names it) and failed.
+ */
+static void sweep_bound(const struct drv_snap *a, const struct drv_snap *z,
+			unsigned int probed, const char *why)
+{
+	for (int b = 0; b < NBDF; b++)
+		if (strcmp(a->drv[b], z->drv[b]) ||
+		    (probed & 1u << b && !a->drv[b][0] && M.mod_up[M_PCI] &&
+		     !strcmp(z->ovr[b], "mapdev_pci"))) {
+			char w[160];
+
+			snprintf(w, sizeof(w), "%s (%s: driver '%s' -> '%s', override '%s')",
+				 why, bdfs[b], a->drv[b], z->drv[b], z->ovr[b]);
+			kill_bound(b, w);
+		}
+}
+
 static void kill_pci(int di, const char *why)
 {
 	for (int i = 0; i < MAX_DEVS; i++)
@@ -1136,7 +1191,12 @@ static void op_open(struct rng *r)
 	judge(cur_desc, got, expect, allowed);
 
 	LOCK();
-	M.slots[s].fd = -1;
+	/*
+	 * The slot stays reserved (-2) until it gets the file: resync_all()
+	 * below may let other threads run, and one could take a free slot.
+	 */
+	if (fd < 0)
+		M.slots[s].fd = -1;
 	if (fd >= 0) {
 		struct stat st;
 		int which = -1;
@@ -1152,6 +1212,7 @@ static void op_open(struct rng *r)
 			if (strict)
 				problem("opened %s: a device the model does not know", name);
 			close(fd);
+			M.slots[s].fd = -1;
 		} else {
 			M.slots[s].fd = fd;
 			M.slots[s].dev = which;
@@ -2841,7 +2902,7 @@ static void op_ioctl(struct rng *r)
 /* Buffers through the control device (an fd of it, or one just for this). */
 static void op_buf_ctl(struct rng *r)
 {
-	int s, k, tmpslot = -1;
+	int s, k, tmpslot = -1, tmpfd;
 
 	LOCK();
 	s = slot_pick(r, DK_CTL);
@@ -2869,14 +2930,21 @@ static void op_buf_ctl(struct rng *r)
 		}
 		s = tmpslot;
 	}
+	tmpfd = tmpslot >= 0 ? M.slots[tmpslot].fd : -1;
 	UNLOCK();
 	k = below(r, 10) < 6 ? I_CREATE : chance(r, 80) ? I_DESTROY : I_LIST;
 	do_ioctl(r, s, k, chance(r, 10));
 	if (tmpslot >= 0) {
 		pthread_rwlock_wrlock(&M.slots[tmpslot].lk);
 		LOCK();
-		close(M.slots[tmpslot].fd);
-		M.slots[tmpslot].fd = -1;
+		/*
+		 * Threaded, a close may have taken the slot meanwhile, and an
+		 * open may hold it now (reserved, or with its own file).
+		 */
+		if (M.slots[tmpslot].fd == tmpfd) {
+			close(tmpfd);
+			M.slots[tmpslot].fd = -1;
+		}
 		UNLOCK();
 		pthread_rwlock_unlock(&M.slots[tmpslot].lk);
 	}
@@ -3283,6 +3351,7 @@ static void op_pci(struct rng *r)
 	char p[160];
 	long got, expect = EXP_ANY;
 	static const int allowed[] = { ENODEV, ENOENT, EBUSY, EINVAL, EEXIST, 0 };
+	struct drv_snap before, after;
 	const char *wn;
 
 	if (opt.no_pci)
@@ -3293,6 +3362,7 @@ static void op_pci(struct rng *r)
 		    M.devs[i].pci == b)
 			di = i;
 	UNLOCK();
+	drv_snap(&before);
 	if (what < 4) {
 		wn = "unbind";
 		got = write_text("/sys/bus/pci/drivers/mapdev_pci/unbind", bdfs[b]);
@@ -3316,11 +3386,14 @@ static void op_pci(struct rng *r)
 	snprintf(cur_desc, sizeof(cur_desc), "pci %s %s", wn, bdfs[b]);
 	trace("pci %s %s -> %s", wn, bdfs[b], got ? errname(-got) : "OK");
 	judge(cur_desc, got, expect, allowed);
+	drv_snap(&after);
 	LOCK();
 	if ((what < 4 || what == 8) && !got && di >= 0)
 		kill_pci(di, wn);
 	if (what == 8 && !got)
 		kill_bound(b, wn);
+	else if (what < 8)
+		sweep_bound(&before, &after, what >= 4 && !got ? 1u << b : 0, wn);
 	if (strict)
 		resync_pci();
 	else
@@ -3335,6 +3408,7 @@ static void load_phys(struct rng *r);
 
 static void op_module(struct rng *r)
 {
+	struct drv_snap s0, s1, s2;
 	int m = 1 + below(r, 3);
 	long got;
 
@@ -3342,7 +3416,11 @@ static void op_module(struct rng *r)
 	    (m == M_PHYS && (opt.no_phys || !M.phys_size)))
 		return;
 	snprintf(cur_desc, sizeof(cur_desc), "rmmod %s", mod_names[m]);
+	if (m == M_PCI)
+		drv_snap(&s0);
 	got = mod_unload(m);
+	if (m == M_PCI)
+		drv_snap(&s1);
 	trace("rmmod %s -> %s", mod_names[m], got ? errname(-got) : "OK");
 	judge(cur_desc, got, M.mod_up[m] ? 0 : -ENOENT, NULL);
 	LOCK();
@@ -3356,6 +3434,7 @@ static void op_module(struct rng *r)
 			for (int i = 0; i < MAX_DEVS; i++)
 				if (M.devs[i].used && M.devs[i].alive && M.devs[i].kind == DK_PCI)
 					kill_pci(i, "rmmod");
+			sweep_bound(&s0, &s1, 0, "rmmod");
 		} else {
 			kill_kind(DK_PHYS, "rmmod");
 		}
@@ -3366,6 +3445,11 @@ static void op_module(struct rng *r)
 		load_pci(r);
 	else
 		load_phys(r);
+	if (m == M_PCI) {
+		/* Loading binds (or tries) what names it in driver_override. */
+		drv_snap(&s2);
+		sweep_bound(&s1, &s2, ~0u, "modprobe");
+	}
 	if (!strict)
 		resync_all();
 	UNLOCK();
