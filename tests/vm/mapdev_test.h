@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <linux/mapdev.h>
 
 #include "../harness.h"
@@ -269,6 +270,33 @@ static inline int kmsg_grep(int fd, const char *needle)
 		if (strstr(t, needle))
 			return 1;
 	return 0;
+}
+
+/*
+ * Loading module @mod from its open file @fd with @params is refused:
+ * finit_module fails with @err, the kernel logs a line holding @line, and
+ * the module is not left loaded.
+ */
+static inline void module_load_refused(int fd, const char *mod, const char *params,
+				       int err, const char *line)
+{
+	int kmsg = kmsg_open(), ret, e;
+
+	errno = 0;
+	ret = syscall(SYS_finit_module, fd, params, 0);
+	e = errno;
+	if (!ret) {
+		sh("rmmod %s", mod);
+		FAILF("%s %s loaded", mod, params);
+	}
+	if (e != err)
+		FAILF("%s %s: %s, expected %s", mod, params, strerrorname_np(e) ?: "?",
+		      strerrorname_np(err));
+	usleep(20000);		/* the log line is written before the return */
+	if (!kmsg_grep(kmsg, line))
+		FAILF("%s %s: no kernel log line with \"%s\"", mod, params, line);
+	close(kmsg);
+	CHECK(!module_loaded(mod));
 }
 
 /*

@@ -1736,24 +1736,8 @@ TEST(buf_bound_bad_input)
 	fd = open(module_path("mapdev_buf"), O_RDONLY | O_CLOEXEC);
 	CHECK(fd >= 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int kmsg = kmsg_open(), ret, e;
-
-		errno = 0;
-		ret = syscall(SYS_finit_module, fd, bad[i].params, 0);
-		e = errno;
-		if (!ret) {
-			sh("rmmod mapdev_buf");
-			FAILF("mapdev_buf %s loaded", bad[i].params);
-		}
-		if (e != bad[i].err)
-			FAILF("mapdev_buf %s: %s, expected %s", bad[i].params,
-			      strerrorname_np(e) ?: "?", strerrorname_np(bad[i].err));
-		usleep(20000);
-		if (!kmsg_grep(kmsg, bad[i].line))
-			FAILF("mapdev_buf %s: no kernel log line with \"%s\"", bad[i].params,
-			      bad[i].line);
-		close(kmsg);
-		CHECK(!module_loaded("mapdev_buf"));
+		module_load_refused(fd, "mapdev_buf", bad[i].params, bad[i].err,
+				    bad[i].line);
 		CHECK_EQ(core_stat("buffers"), 0);
 	}
 	/* Both spellings of a function that is there; a driverless one's 32 bits. */
