@@ -347,9 +347,15 @@ static struct pci_dev *buf_spec_pci(const char *name, const char *bdf)
 	unsigned int domain = 0, bus, slot, fn;
 	struct pci_dev *pdev;
 	char end;
+	int n;
 
-	if (sscanf(bdf, "%x:%x:%x.%x%c", &domain, &bus, &slot, &fn, &end) != 4 &&
-	    (domain = 0, sscanf(bdf, "%x:%x.%x%c", &bus, &slot, &fn, &end) != 3)) {
+	/* n: the fields of the long form found, nothing after them. */
+	n = sscanf(bdf, "%x:%x:%x.%x%c", &domain, &bus, &slot, &fn, &end);
+	if (n != 4) {
+		domain = 0;
+		n = sscanf(bdf, "%x:%x.%x%c", &bus, &slot, &fn, &end) + 1;
+	}
+	if (n != 4) {
 		pr_err(DRV_NAME ": buffers: %s: bad PCI address '%s' (want DDDD:BB:DD.F, as lspci -D prints)\n",
 		       name, bdf);
 		return ERR_PTR(-EINVAL);
