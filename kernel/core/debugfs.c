@@ -15,8 +15,9 @@
  *   exports     one line a live dma-buf: the buffer's name, "zombie" once
  *               its device is destroyed, its attachments, vmaps, mmaps
  *   pages_held  pages that a freed buffer left to kernel I/O still holding
- *               them (O_DIRECT, io_uring, vmsplice): a running count; each
- *               went back to the allocator when its I/O let go
+ *               them (O_DIRECT, io_uring, vmsplice), by whole folios: a
+ *               running count; each went back to the allocator when its
+ *               I/O let go
  *   race_delay_ms  while non-zero, the paths that race with unregister sleep
  *               this long just past their first checks (driver ioctl and
  *               irq write dispatch, read/write, SET_EVENTFD), so tests can

@@ -9,10 +9,10 @@
  *    refcount: the mapping is VM_MIXEDMAP, made of those struct pages
  *    (vm_insert_page(s)), so the kernel's I/O paths (O_DIRECT, vmsplice,
  *    io_uring's registered buffers, process_vm_readv) can pin them.  A pin
- *    is a page reference: a page the buffer frees while pinned goes back to
- *    the allocator only when the I/O unpins it.  Such mappings are mapped a
- *    page at a time: a PMD of pages would need a compound page, and split
- *    pages are what lets each page outlive the buffer on its own;
+ *    is a reference on the page's folio (core/buffer.c): a folio the buffer
+ *    frees while pinned goes back to the allocator only when the I/O unpins
+ *    it.  Such mappings are mapped a page at a time (PTEs): the kernels
+ *    mapdev builds for have no way for a driver to map a folio with a PMD;
  *  - everything else is VM_IO | VM_PFNMAP (vmf_insert_pfn*): coherent
  *    buffers (the DMA API owns that memory and frees it whatever holds a
  *    reference, so it must never be pinned) and device memory (BARs,

@@ -61,7 +61,8 @@ struct vm_area_struct;
  * @nc_sgt: coherent backend behind an IOMMU, beyond one allocation: the
  *	pages from dma_alloc_noncontiguous() (one IOVA range, @dma_handle);
  *	NULL otherwise, and then @vaddr is the memory
- * @order: contig backend: the allocation order
+ * @order: contig backend: the allocation order (one folio when the size is
+ *	exactly that order's, else split pages)
  * @sgt: contig and sg backends: the DMA mapping
  */
 struct mapdev_buffer {
