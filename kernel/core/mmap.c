@@ -5,8 +5,8 @@
  * A mapping is MAP_SHARED, never executable, inside one region, and
  * VM_DONTEXPAND | VM_DONTDUMP.  What it is made of depends on the memory:
  *
- *  - the pages of a contig or sg buffer are the buffer's own, each with a
- *    refcount: the mapping is VM_MIXEDMAP, made of those struct pages
+ *  - the pages of a contig or sg buffer are the buffer's own, in folios
+ *    with a refcount: the mapping is VM_MIXEDMAP, made of those struct pages
  *    (vm_insert_page(s)), so the kernel's I/O paths (O_DIRECT, vmsplice,
  *    io_uring's registered buffers, process_vm_readv) can pin them.  A pin
  *    is a reference on the page's folio (core/buffer.c): a folio the buffer

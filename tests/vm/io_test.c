@@ -162,6 +162,21 @@ static void page_kinds(volatile uint8_t *p, size_t n, char *kinds)
 	close(kf);
 }
 
+/* page_kinds() of a new buffer "iofol" of @n pages, mapped whole. */
+static void buffer_kinds(uint32_t backend, size_t n, char *kinds)
+{
+	uint8_t *p;
+	int fd;
+
+	buf_create("iofol", n * PG, backend, 0);
+	fd = buf_open("iofol", O_RDWR);
+	p = map(fd, n * PG, PROT_READ, 0);
+	page_kinds(p, n, kinds);
+	munmap(p, n * PG);
+	close(fd);
+	buf_destroy("iofol");
+}
+
 /*
  * The pages of sg buffers, and of contig buffers a power of two pages in
  * size, are compound allocations: since Linux 6.5 GUP-fast sends order-0
@@ -175,48 +190,27 @@ TEST(page_backed_buffers_are_large_folios)
 {
 	static char kinds[1027];
 	const size_t n = 1027;	/* 4 MiB and 3 pages: orders 9, 9, 1, 0 */
-	uint8_t *p;
 	size_t i;
-	int fd;
 
-	buf_create("iofol", n * PG, MAPDEV_BACKEND_SG, 0);
-	fd = buf_open("iofol", O_RDWR);
-	p = map(fd, n * PG, PROT_READ, 0);
-	page_kinds(p, n, kinds);
+	buffer_kinds(MAPDEV_BACKEND_SG, n, kinds);
 	CHECK_EQ(kinds[0], 'H');
 	for (i = 1; i < n - 1; i++)
 		if (kinds[i] == '.')
 			FAILF("sg page %zu of %zu is not part of a compound allocation", i, n);
 	if (kinds[n - 1] != '.')
 		FAILF("the odd last sg page is '%c', expected a page on its own", kinds[n - 1]);
-	munmap(p, n * PG);
-	close(fd);
-	buf_destroy("iofol");
 
-	buf_create("iofol", MiB, MAPDEV_BACKEND_CONTIG, 0);
-	fd = buf_open("iofol", O_RDWR);
-	p = map(fd, MiB, PROT_READ, 0);
-	page_kinds(p, MiB / PG, kinds);
+	buffer_kinds(MAPDEV_BACKEND_CONTIG, MiB / PG, kinds);
 	CHECK_EQ(kinds[0], 'H');
 	for (i = 1; i < MiB / PG; i++)
 		if (kinds[i] != 'T')
 			FAILF("contig 1 MiB page %zu is '%c', expected a tail of page 0", i, kinds[i]);
-	munmap(p, MiB);
-	close(fd);
-	buf_destroy("iofol");
 
-	buf_create("iofol", 3 * PG, MAPDEV_BACKEND_CONTIG, 0);
-	fd = buf_open("iofol", O_RDWR);
-	p = map(fd, 3 * PG, PROT_READ, 0);
-	page_kinds(p, 3, kinds);
+	buffer_kinds(MAPDEV_BACKEND_CONTIG, 3, kinds);
 	for (i = 0; i < 3; i++)
 		if (kinds[i] != '.')
 			FAILF("contig 3-page page %zu is '%c', expected split pages", i, kinds[i]);
-	munmap(p, 3 * PG);
-	close(fd);
-	buf_destroy("iofol");
 }
-
 
 /*
  * O_DIRECT write from a mapping and read into one, for the page-backed
