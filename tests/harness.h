@@ -29,6 +29,11 @@
  *   EXPECT_SIGNAL(sig, stmt)      stmt must die of sig (run in a grandchild)
  *   harness_main(argc, argv)      run all tests, or those named on the command
  *                                 line (a prefix match)
+ *
+ * A test has TEST()'s 60 s or TEST_TIMEOUT()'s limit, times the whole number
+ * MAPDEV_TEST_SLOWDOWN (1 to 20, default 1) where the machine is slow (the
+ * debug kernel, KASAN under TCG).  A test that takes more than half its
+ * limit says so on a "#" line, so a limit is raised before it is hit.
  */
 #ifndef MAPDEV_TEST_HARNESS_H
 #define MAPDEV_TEST_HARNESS_H
@@ -44,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -195,12 +201,14 @@ static void harness_line(const char *line, char *msg, size_t msglen)
  * stops when the test process has exited, not at EOF: a grandchild the
  * test left behind may hold the pipe open.
  */
-static void harness_run_one(const struct harness_test *t, int *pass,
-			    int *fail, int *skip)
+static void harness_run_one(const struct harness_test *t, unsigned int limit,
+			    int *pass, int *fail, int *skip)
 {
 	char buf[8192], msg[1024] = "";
+	struct timespec t0, t1;
 	size_t have = 0;
 	int pfd[2], st = 0, reaped = 0;
+	double took;
 	pid_t pid;
 
 	if (pipe(pfd) < 0) {
@@ -208,6 +216,7 @@ static void harness_run_one(const struct harness_test *t, int *pass,
 		exit(1);
 	}
 	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid = fork();
 	if (pid < 0) {
 		perror("fork");
@@ -218,7 +227,7 @@ static void harness_run_one(const struct harness_test *t, int *pass,
 		dup2(pfd[1], STDOUT_FILENO);
 		close(pfd[1]);
 		setpgid(0, 0);
-		alarm(t->timeout);
+		alarm(limit);
 		t->fn();
 		fflush(stdout);
 		_exit(0);
@@ -256,6 +265,11 @@ static void harness_run_one(const struct harness_test *t, int *pass,
 	}
 	close(pfd[0]);
 	kill(-pid, SIGKILL);	/* leftovers of the test's process group */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	took = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (took * 2 > limit)
+		printf("# %s.%s took %.0f s of its %u s limit\n", harness_suite,
+		       t->name, took, limit);
 
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		printf("PASS %s.%s\n", harness_suite, t->name);
@@ -265,10 +279,13 @@ static void harness_run_one(const struct harness_test *t, int *pass,
 		       msg[0] ? msg : "no reason given");
 		(*skip)++;
 	} else {
-		if (!msg[0] && WIFSIGNALED(st))
-			snprintf(msg, sizeof(msg), "killed by signal %s%s",
-				 sigabbrev_np(WTERMSIG(st)) ?: "?",
-				 WTERMSIG(st) == SIGALRM ? " (timeout)" : "");
+		if (!msg[0] && WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)
+			snprintf(msg, sizeof(msg),
+				 "timed out after %u s (its limit times MAPDEV_TEST_SLOWDOWN)",
+				 limit);
+		else if (!msg[0] && WIFSIGNALED(st))
+			snprintf(msg, sizeof(msg), "killed by signal %s",
+				 sigabbrev_np(WTERMSIG(st)) ?: "?");
 		else if (!msg[0])
 			snprintf(msg, sizeof(msg), "exit status %d",
 				 WEXITSTATUS(st));
@@ -278,9 +295,30 @@ static void harness_run_one(const struct harness_test *t, int *pass,
 	fflush(stdout);
 }
 
+/* MAPDEV_TEST_SLOWDOWN: a whole number from 1 to 20; a bad one stops the run. */
+static unsigned int harness_slowdown(void)
+{
+	const char *s = getenv("MAPDEV_TEST_SLOWDOWN");
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return 1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno || *end || v < 1 || v > 20) {
+		fprintf(stderr, "%s: MAPDEV_TEST_SLOWDOWN=%s: want a whole number "
+			"from 1 to 20 (what each test's time limit is multiplied by)\n",
+			harness_suite, s);
+		exit(2);
+	}
+	return v;
+}
+
 int harness_main(int argc, char **argv)
 {
 	int i, pass = 0, fail = 0, skip = 0, planned = 0;
+	unsigned int slowdown = harness_slowdown();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < harness_ntests; i++)
@@ -290,7 +328,9 @@ int harness_main(int argc, char **argv)
 	fflush(stdout);
 	for (i = 0; i < harness_ntests; i++)
 		if (harness_selected(harness_tests[i].name, argc, argv))
-			harness_run_one(&harness_tests[i], &pass, &fail, &skip);
+			harness_run_one(&harness_tests[i],
+					harness_tests[i].timeout * slowdown,
+					&pass, &fail, &skip);
 	printf("%s: %d passed, %d failed, %d skipped\n", harness_suite, pass,
 	       fail, skip);
 	return fail ? 1 : 0;

@@ -309,6 +309,63 @@ TEST(plan_counts_the_selected_tests)
 	EXPECT_IN(r.out, "machinery: 1 passed, 0 failed, 1 skipped\n");
 }
 
+/* Sleeps 2 s in the children below; its limit is 1 s, times the slowdown. */
+TEST_TIMEOUT(slowdown_target, 1)
+{
+	if (getenv("MAPDEV_MACHINERY_CHILD"))
+		sleep(2);
+}
+
+static void run_slowdown_target(struct tu_run *r, const char *slowdown)
+{
+	char self[PATH_MAX], env1[64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *argv[] = { self, "slowdown_target", NULL };
+	char *env[] = { "MAPDEV_MACHINERY_CHILD=1", env1, NULL };
+
+	CHECK(n > 0);
+	self[n] = '\0';
+	snprintf(env1, sizeof(env1), "MAPDEV_TEST_SLOWDOWN=%s", slowdown);
+	tu_runv(r, argv, env);
+}
+
+/* A test past its limit fails and says so; MAPDEV_TEST_SLOWDOWN stretches it. */
+TEST(slowdown_stretches_the_limit)
+{
+	struct tu_run r;
+
+	run_slowdown_target(&r, "1");
+	CHECK_EQ(r.status, 1);
+	EXPECT_IN(r.out, "FAIL machinery.slowdown_target: timed out after 1 s");
+	EXPECT_IN(r.out, "# machinery.slowdown_target took ");
+	tu_run_free(&r);
+	run_slowdown_target(&r, "3");
+	CHECK_EQ(r.status, 0);
+	EXPECT_IN(r.out, "PASS machinery.slowdown_target\n");
+	/* 2 s of 3: over half, said on a comment line. */
+	EXPECT_IN(r.out, "# machinery.slowdown_target took 2 s of its 3 s limit\n");
+	tu_run_free(&r);
+}
+
+/* A bad MAPDEV_TEST_SLOWDOWN stops the run before any test, with a message. */
+TEST(slowdown_bad_values_refused)
+{
+	static const char *const bad[] = { "0", "21", "x", "2x", "-1", " 3" };
+	struct tu_run r;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		run_slowdown_target(&r, bad[i]);
+		if (r.status != 2)
+			FAILF("MAPDEV_TEST_SLOWDOWN='%s': exit status %d, not 2",
+			      bad[i], r.status);
+		EXPECT_IN(r.err, "want a whole number from 1 to 20");
+		if (strstr(r.out, "PLAN"))
+			FAILF("MAPDEV_TEST_SLOWDOWN='%s': a test ran", bad[i]);
+		tu_run_free(&r);
+	}
+}
+
 /* -- scripts/vm's kernel-log patterns ------------------------------------------ */
 
 /*

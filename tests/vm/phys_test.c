@@ -39,7 +39,8 @@ static int load_phys(const char *fmt, ...)
 	va_list ap;
 	int fd, ret, e;
 
-	sh("rmmod mapdev_phys 2>/dev/null");
+	if (module_loaded("mapdev_phys"))
+		sh("rmmod mapdev_phys 2>/dev/null");
 	need_module("mapdev_core", NULL);
 	path = module_path("mapdev_phys");
 	va_start(ap, fmt);
