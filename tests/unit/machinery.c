@@ -289,18 +289,25 @@ TEST(plan_target_skips)
 		SKIP("a skip to count");
 }
 
-/* The first line is the plan: what the arguments selected, before any runs. */
-TEST(plan_counts_the_selected_tests)
+/* This binary again, running the tests @test selects, with @env only. */
+static void run_self(struct tu_run *r, const char *test, char **env)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *argv[] = { self, "plan_target", NULL };
-	char *env[] = { "MAPDEV_MACHINERY_CHILD=1", NULL };
-	struct tu_run r;
+	char *argv[] = { self, (char *)test, NULL };
 
 	CHECK(n > 0);
 	self[n] = '\0';
-	tu_runv(&r, argv, env);
+	tu_runv(r, argv, env);
+}
+
+/* The first line is the plan: what the arguments selected, before any runs. */
+TEST(plan_counts_the_selected_tests)
+{
+	char *env[] = { "MAPDEV_MACHINERY_CHILD=1", NULL };
+	struct tu_run r;
+
+	run_self(&r, "plan_target", env);
 	CHECK_EQ(r.status, 0);
 	if (strncmp(r.out, "PLAN machinery 2\n", 17))
 		FAILF("first line not 'PLAN machinery 2': %.200s", r.out);
@@ -318,15 +325,11 @@ TEST_TIMEOUT(slowdown_target, 1)
 
 static void run_slowdown_target(struct tu_run *r, const char *slowdown)
 {
-	char self[PATH_MAX], env1[64];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *argv[] = { self, "slowdown_target", NULL };
+	char env1[64];
 	char *env[] = { "MAPDEV_MACHINERY_CHILD=1", env1, NULL };
 
-	CHECK(n > 0);
-	self[n] = '\0';
 	snprintf(env1, sizeof(env1), "MAPDEV_TEST_SLOWDOWN=%s", slowdown);
-	tu_runv(r, argv, env);
+	run_self(r, "slowdown_target", env);
 }
 
 /* A test past its limit fails and says so; MAPDEV_TEST_SLOWDOWN stretches it. */
