@@ -138,6 +138,9 @@ vm-check-kernel:
 	  $(MAKE) --no-print-directory vm-lockdown || st=1; \
 	  for i in $(VM_IOMMU_KERNELS); do \
 		[ "$$i" != "$$k" ] || $(MAKE) --no-print-directory vm-iommu || st=1; \
+	  done; \
+	  for i in $(VM_BOOT_RETRY_KERNELS); do \
+		[ "$$i" != "$$k" ] || $(MAKE) --no-print-directory vm-boot-retry || st=1; \
 	  done; echo $$st >$$out.status; } >$$out 2>&1; \
 	cat $$out; st=$$(cat $$out.status); rm -f $$out.status; \
 	echo "== vm-check: kernel $$k's lane took $$(( $$(date +%s) - t0 )) s"; \
@@ -218,6 +221,22 @@ vm-lockdown: $(TESTS_LOCKDOWN_BIN) | $(TESTS_RESULTS)
 	[ $$st = 0 ]
 
 .PHONY: vm-lockdown
+
+# scripts/vm's own verdicts on crashed boots (tests/vmhost/boot_retry.sh:
+# a kernel crashing before /init is done is booted once more, a crash in
+# COMMAND is not): three short boots, in the lane of one kernel (the
+# logic is scripts/vm's, the same for every kernel), about 25 s; make
+# vm-boot-retry VM_KERNEL=6.12 alone.  Its log: vm-KERNEL-boot_retry.log.
+VM_BOOT_RETRY_KERNELS ?= 6.12
+
+vm-boot-retry: | $(TESTS_RESULTS)
+	@k='$(VM_KERNEL)'; log=$(TESTS_RESULTS)/vm-$$k-boot_retry.log; \
+	echo vm-$$k-boot_retry >$(TESTS_RESULTS)/vm-$$k-boot_retry.expect; \
+	BUILD=$(BUILD) scripts/build-modules "$$k" >/dev/null || exit 1; \
+	st=0; BUILD=$(BUILD) tests/vmhost/boot_retry.sh "$$k" >$$log || st=1; \
+	cat $$log; [ $$st = 0 ]
+
+.PHONY: vm-boot-retry
 
 # Behind an IOMMU (scripts/vm --iommu: QEMU's intel-iommu, strict
 # invalidation): the buffer, PCI, stress and fuzz suites once more, one
