@@ -111,6 +111,22 @@ static inline int pci_unbind(const char *bdf)
 	return write_file("/sys/bus/pci/drivers/mapdev_pci/unbind", bdf);
 }
 
+/*
+ * Undoes pci_bind() for a suite that only borrowed @bdf: unbound from
+ * mapdev_pci, no driver_override left, so a later suite finds it as the
+ * VM booted (mapdev_pci holds no device of core's).
+ */
+static inline void pci_release(const char *bdf)
+{
+	char path[128];
+
+	if (pci_unbind(bdf))
+		FAILF("unbind %s from mapdev_pci: %s", bdf, strerror(errno));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
+	if (write_file(path, "\n"))
+		FAILF("clear driver_override of %s: %s", bdf, strerror(errno));
+}
+
 static inline int pci_open(const char *bdf)
 {
 	char name[64];

@@ -136,6 +136,7 @@ TEST(refused_ranges)
 	fclose(f);
 	CHECK_ERRNO(load_phys("ranges=bar:%#llx:4K", bar), EBUSY);
 	CHECK(!module_loaded("mapdev_phys"));
+	pci_release(EDU_BDF);
 }
 
 TEST(bounds_and_bad_maps)
