@@ -22,10 +22,14 @@ struct mapdev_bufctl {
 	int fd;
 };
 
-/* Who made a buffer: its driver, and the device it belongs to. */
+/*
+ * Who made a buffer: its driver, the device it belongs to, and the device
+ * its DMA address is the view of ("" when the list does not say).
+ */
 struct lmd_bufowner {
 	char driver[MAPDEV_NAME_LEN];
 	char owner[NAME_MAX + 1];
+	char dma_device[NAME_MAX + 1];
 };
 
 struct mapdev_buflist {
@@ -297,6 +301,9 @@ static int read_class_buffer(const char *dir, const char *name,
 	} else {
 		snprintf(o->owner, sizeof(o->owner), "%s", o->driver);
 	}
+	if (class_str(dir, name, "dma_device", o->dma_device,
+		      sizeof(o->dma_device)))
+		goto gone;
 	return 1;
 gone:
 	/* Destroyed while we read it: not in the snapshot. */
@@ -488,4 +495,12 @@ const char *mapdev_buflist_owner(const struct mapdev_buflist *list, size_t i)
 	if (!entry(list, i))
 		return NULL;
 	return list->owners[i].owner;
+}
+
+const char *mapdev_buflist_dma_device(const struct mapdev_buflist *list,
+				      size_t i)
+{
+	if (!entry(list, i))
+		return NULL;
+	return list->owners[i].dma_device;
 }

@@ -175,27 +175,6 @@ static void print_entry_fields(const struct mapdev_buflist *l, size_t i)
 	json_str(stdout, mapdev_buflist_owner(l, i));
 }
 
-/*
- * The device a buffer's DMA address is the view of (sysfs dma_device):
- * "mapdev_buf", a PCI function; "" when sysfs does not say.
- */
-static void dma_device(const char *name, char *buf, size_t len)
-{
-	char path[4096];
-	FILE *f;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%s/dma_device", MAPDEV_SYSFS_CLASS, name);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	else
-		buf[0] = '\0';
-	fclose(f);
-}
-
 /* The buffers, or NULL after a message. */
 static struct mapdev_buflist *read_list(void)
 {
@@ -327,7 +306,7 @@ int buf_show_info(const char *name, bool json, bool segments)
 	struct mapdev_dma_segment *segs = NULL;
 	struct mapdev_device *dev = NULL;
 	struct mapdev_buflist *l;
-	char path[4096], dmadev[64];
+	char path[4096];
 	size_t nsegs = 0, k;
 	unsigned int r;
 	int open_err = 0;
@@ -343,7 +322,6 @@ int buf_show_info(const char *name, bool json, bool segments)
 		goto out_list;
 	}
 	mapdev_device_path(name, path, sizeof(path));
-	dma_device(name, dmadev, sizeof(dmadev));
 	/* The regions need the device; a buffer we cannot open still shows. */
 	dev = mapdev_device_open(name, O_RDONLY);
 	if (!dev)
@@ -369,7 +347,7 @@ int buf_show_info(const char *name, bool json, bool segments)
 		printf(", \"device\": ");
 		json_str(stdout, path);
 		printf(", \"dma_device\": ");
-		json_str(stdout, dmadev);
+		json_str(stdout, mapdev_buflist_dma_device(l, i));
 		printf(", \"regions\": ");
 		if (dev) {
 			printf("[");
@@ -412,9 +390,9 @@ int buf_show_info(const char *name, bool json, bool segments)
 		       cache_str(mapdev_buflist_cache(l, i), b2, sizeof(b2)));
 		printf("owner:      %s (%s)\n", mapdev_buflist_owner(l, i),
 		       mapdev_buflist_driver(l, i));
-		if (*dmadev)
+		if (*mapdev_buflist_dma_device(l, i))
 			printf("dma device: %s (the DMA addresses are its view)\n",
-			       dmadev);
+			       mapdev_buflist_dma_device(l, i));
 		printf("mappings:   %u\n", mapdev_buflist_map_count(l, i));
 		printf("open files: %u\n", mapdev_buflist_open_count(l, i));
 	}

@@ -502,6 +502,15 @@ const char *mapdev_buflist_driver(const struct mapdev_buflist *list,
  */
 const char *mapdev_buflist_owner(const struct mapdev_buflist *list,
 				 size_t i);
+/**
+ * mapdev_buflist_dma_device() - the device the buffer's DMA address is
+ *	the view of (sysfs dma_device): "mapdev_buf" (its platform
+ *	device), or a PCI function's address ("0000:00:10.0": mapdev_pci's
+ *	buffers, and mapdev_buf's bound ones, MAPDEV_BUF_CREATE_F_PCI);
+ *	"" in mapdev_bufctl_list()'s lists, which do not say; owned by @list.
+ */
+const char *mapdev_buflist_dma_device(const struct mapdev_buflist *list,
+				      size_t i);
 
 /**
  * mapdev_buflist_read() - a snapshot of every mapdev buffer, whoever made

@@ -260,7 +260,7 @@ static void put(const char *dir, const char *file, const char *val)
 /* A class device directory as mapdev's sysfs has it. */
 static void fake_dev(const char *top, const char *name, const char *driver,
 		     const char *parent, const char *backend,
-		     const char *size)
+		     const char *size, const char *dma_device)
 {
 	char d[PATH_MAX], link[PATH_MAX];
 
@@ -275,6 +275,8 @@ static void fake_dev(const char *top, const char *name, const char *driver,
 		put(d, "cache", "wc");
 		put(d, "size", size);
 	}
+	if (dma_device)
+		put(d, "dma_device", dma_device);
 	snprintf(link, sizeof(link), "../../devices/%s", parent);
 	snprintf(d, sizeof(d), "%s/class/%s/device", top, name);
 	CHECK_OK(symlink(link, d));
@@ -288,38 +290,56 @@ TEST(buflist_from_sysfs)
 	CHECK(mkdtemp(top));
 	snprintf(cls, sizeof(cls), "%s/class", top);
 	CHECK_OK(mkdir(cls, 0755));
-	/* Two buffers of two owners; a PCI function and buf-control. */
+	/*
+	 * Three buffers: mapdev_buf's own, a PCI function's, and one of
+	 * mapdev_buf's bound to a function (its DMA addresses that
+	 * function's view); a PCI function and buf-control, which are no
+	 * buffers; and a buffer destroyed half-way through the read (its
+	 * dma_device gone).
+	 */
 	fake_dev(top, "zframes", "mapdev_buf", "platform/mapdev_buf", "sg",
-		 "67108864");
+		 "67108864", "mapdev_buf");
 	fake_dev(top, "edu-dma", "mapdev_pci", "pci0000:00/0000:00:10.0",
-		 "coherent", "4096");
+		 "coherent", "4096", "0000:00:10.0");
+	fake_dev(top, "bound", "mapdev_buf", "platform/mapdev_buf",
+		 "contig", "8192", "0000:00:11.0");
 	fake_dev(top, "pci-0000:00:10.0", "mapdev_pci",
-		 "pci0000:00/0000:00:10.0", NULL, NULL);
+		 "pci0000:00/0000:00:10.0", NULL, NULL, NULL);
 	fake_dev(top, "buf-control", "mapdev_buf", "platform/mapdev_buf", NULL,
-		 NULL);
+		 NULL, NULL);
+	fake_dev(top, "going", "mapdev_buf", "platform/mapdev_buf", "sg",
+		 "4096", NULL);
 
 	l = mapdev_buflist_read_dir(cls);
 	CHECK(l);
-	CHECK_EQ(mapdev_buflist_count(l), 2);
+	CHECK_EQ(mapdev_buflist_count(l), 3);
 	/* Sorted by name. */
-	CHECK(!strcmp(mapdev_buflist_name(l, 0), "edu-dma"));
-	CHECK(!strcmp(mapdev_buflist_driver(l, 0), "mapdev_pci"));
-	CHECK(!strcmp(mapdev_buflist_owner(l, 0), "0000:00:10.0"));
-	CHECK_EQ(mapdev_buflist_size(l, 0), 4096);
-	CHECK_EQ(mapdev_buflist_backend(l, 0), MAPDEV_BACKEND_COHERENT);
-	CHECK_EQ(mapdev_buflist_cache(l, 0), MAPDEV_CACHE_WC);
-	CHECK_EQ(mapdev_buflist_map_count(l, 0), 2);
-	CHECK_EQ(mapdev_buflist_open_count(l, 0), 1);
-	CHECK(!strcmp(mapdev_buflist_name(l, 1), "zframes"));
-	CHECK(!strcmp(mapdev_buflist_owner(l, 1), "mapdev_buf"));
-	CHECK(!strcmp(mapdev_buflist_driver(l, 1), "mapdev_buf"));
-	CHECK_EQ(mapdev_buflist_size(l, 1), 64 << 20);
-	CHECK_EQ(mapdev_buflist_backend(l, 1), MAPDEV_BACKEND_SG);
-	CHECK_EQ(mapdev_buflist_find(l, "zframes"), 1);
+	CHECK(!strcmp(mapdev_buflist_name(l, 0), "bound"));
+	CHECK(!strcmp(mapdev_buflist_owner(l, 0), "mapdev_buf"));
+	CHECK(!strcmp(mapdev_buflist_dma_device(l, 0), "0000:00:11.0"));
+	CHECK(!strcmp(mapdev_buflist_name(l, 1), "edu-dma"));
+	CHECK(!strcmp(mapdev_buflist_driver(l, 1), "mapdev_pci"));
+	CHECK(!strcmp(mapdev_buflist_owner(l, 1), "0000:00:10.0"));
+	CHECK(!strcmp(mapdev_buflist_dma_device(l, 1), "0000:00:10.0"));
+	CHECK_EQ(mapdev_buflist_size(l, 1), 4096);
+	CHECK_EQ(mapdev_buflist_backend(l, 1), MAPDEV_BACKEND_COHERENT);
+	CHECK_EQ(mapdev_buflist_cache(l, 1), MAPDEV_CACHE_WC);
+	CHECK_EQ(mapdev_buflist_map_count(l, 1), 2);
+	CHECK_EQ(mapdev_buflist_open_count(l, 1), 1);
+	CHECK(!strcmp(mapdev_buflist_name(l, 2), "zframes"));
+	CHECK(!strcmp(mapdev_buflist_owner(l, 2), "mapdev_buf"));
+	CHECK(!strcmp(mapdev_buflist_driver(l, 2), "mapdev_buf"));
+	CHECK(!strcmp(mapdev_buflist_dma_device(l, 2), "mapdev_buf"));
+	CHECK_EQ(mapdev_buflist_size(l, 2), 64 << 20);
+	CHECK_EQ(mapdev_buflist_backend(l, 2), MAPDEV_BACKEND_SG);
+	CHECK_EQ(mapdev_buflist_find(l, "zframes"), 2);
 	CHECK_ERRNO(mapdev_buflist_find(l, "pci-0000:00:10.0"), ENOENT);
-	CHECK(!mapdev_buflist_owner(l, 2));
+	CHECK_ERRNO(mapdev_buflist_find(l, "going"), ENOENT);
+	CHECK(!mapdev_buflist_owner(l, 3));
 	CHECK_EQ(errno, EINVAL);
-	CHECK(!mapdev_buflist_driver(l, 2));
+	CHECK(!mapdev_buflist_driver(l, 3));
+	CHECK(!mapdev_buflist_dma_device(l, 3));
+	CHECK_EQ(errno, EINVAL);
 	mapdev_buflist_free(l);
 
 	/* No class directory (no module): an empty list, not an error. */

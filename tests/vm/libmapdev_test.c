@@ -56,8 +56,17 @@ TEST(bufctl_create_list_destroy)
 	CHECK_EQ(mapdev_buflist_cache(l, i), MAPDEV_CACHE_WC);
 	CHECK_EQ(mapdev_buflist_map_count(l, i), 0);
 	CHECK_EQ(mapdev_buflist_open_count(l, i), 0);
+	/* buf-control's list does not say which device DMA sees it from. */
+	CHECK(!strcmp(mapdev_buflist_dma_device(l, i), ""));
 	CHECK(!mapdev_buflist_name(l, mapdev_buflist_count(l)));
 	CHECK_ERRNO(mapdev_buflist_find(l, "no-such-buffer"), ENOENT);
+	mapdev_buflist_free(l);
+	/* sysfs does: mapdev_buf's platform device. */
+	l = mapdev_buflist_read();
+	CHECK(l);
+	i = mapdev_buflist_find(l, name);
+	CHECK(i >= 0);
+	CHECK(!strcmp(mapdev_buflist_dma_device(l, i), "mapdev_buf"));
 	mapdev_buflist_free(l);
 
 	CHECK_OK(mapdev_bufctl_destroy(c, name));
@@ -406,6 +415,7 @@ TEST(pci_buf_create_destroy_and_the_list_of_every_buffer)
 	CHECK(k >= 0);
 	CHECK(!strcmp(mapdev_buflist_driver(l, k), "mapdev_pci"));
 	CHECK(!strcmp(mapdev_buflist_owner(l, k), EDU_BDF));
+	CHECK(!strcmp(mapdev_buflist_dma_device(l, k), EDU_BDF));
 	CHECK_EQ(mapdev_buflist_size(l, k), 4 * 4096);
 	CHECK_EQ(mapdev_buflist_backend(l, k), MAPDEV_BACKEND_SG);
 	CHECK_EQ(mapdev_buflist_cache(l, k), MAPDEV_CACHE_WC);
