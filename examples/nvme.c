@@ -140,6 +140,32 @@ static void bus_master(bool on)
 		die("writing the command register: %s", strerror(errno));
 }
 
+/* Registers that read all ones: no device answers at the BAR. */
+#define NO_ANSWER "the controller does not answer (its registers read all ones: " \
+	"powered down or removed; see lspci -vv)"
+
+/*
+ * BAR 0 reaches the controller only while the function decodes memory
+ * (PCI command bit 1; mapdev_pci turns it on at bind, anyone with config
+ * access may turn it off).  Off, the BAR reads zeros or all ones and the
+ * controller never becomes ready: say so, before touching a register.
+ */
+static void check_decoding(const char *bdf)
+{
+	uint16_t cmd;
+
+	if (config_rw(&cmd, 2, 4, false))
+		die("reading the command register: %s", strerror(errno));
+	if (cmd == 0xffff)
+		die(NO_ANSWER);
+	if (!(cmd & 2))
+		die("%s does not decode memory (PCI command register 0x%04x): BAR 0 "
+		    "does not reach the controller, so it cannot become ready; "
+		    "turn it on (setpci -s %s COMMAND=0x%04x) or rebind the function "
+		    "(mapdev pci unbind %s; mapdev pci bind %s)",
+		    bdf, cmd, bdf, cmd | 2, bdf, bdf);
+}
+
 static void wait_ready(bool rdy)
 {
 	uint64_t end = now_ns() + (uint64_t)C.timeout_ms * 1000000u;
@@ -148,7 +174,7 @@ static void wait_ready(bool rdy)
 	for (;;) {
 		csts = *reg(0x1c);
 		if (csts == 0xffffffff)
-			die("the controller does not answer (CSTS reads all ones)");
+			die(NO_ANSWER);
 		if ((csts & 1) == rdy)
 			return;
 		if (rdy && (csts & 2))
@@ -342,6 +368,7 @@ static void setup(const char *bdf, uint64_t data_size, bool irq, unsigned int nq
 	C.dev = mapdev_pci_open_device(C.pci, O_RDWR);
 	if (!C.dev)
 		die("%s: opening its device: %s", bdf, strerror(errno));
+	check_decoding(bdf);
 	if (mapdev_pci_set_dma_mask(C.dev, 64))
 		die("64-bit DMA mask: %s", strerror(errno));
 	C.barmap = map_region(C.dev, 0, 2 * PG);
@@ -374,6 +401,11 @@ static void setup(const char *bdf, uint64_t data_size, bool irq, unsigned int nq
 	}
 
 	cap = *reg(0) | (uint64_t)*reg(4) << 32;
+	if (cap == ~0ULL)
+		die(NO_ANSWER);
+	if (!(cap >> 37 & 1))
+		die("the controller does not offer the NVM command set (CAP %#llx)",
+		    (unsigned long long)cap);
 	C.dstrd = (cap >> 32) & 0xf;
 	C.timeout_ms = ((cap >> 24) & 0xff) * 500;
 	if (!C.timeout_ms)

@@ -184,13 +184,14 @@ static int mapdev_map_pages(struct mapdev_buffer *buf)
 }
 
 /*
- * Drops the buffer's reference on each of its folios.  A page the kernel's
- * I/O pinned through a user mapping (O_DIRECT, io_uring, vmsplice) holds
- * its folio: that goes back to the allocator when the I/O lets go of it,
- * not now.  The pages are write-back again by now, and no user mapping has
- * them.  Stops at the first missing page (an allocation that failed).
+ * Drops a contig or sg buffer's reference on each of its folios (a page
+ * on its own is a folio of one).  A page the kernel's I/O pinned through
+ * a user mapping (O_DIRECT, io_uring, vmsplice) holds its folio: that
+ * goes back to the allocator when the I/O lets go of it, not now.  The
+ * pages are write-back again by now, and no user mapping has them.  Stops
+ * at the first missing page (an allocation that failed).
  */
-static void mapdev_free_sg_pages(struct mapdev_buffer *buf)
+static void mapdev_put_folios(struct mapdev_buffer *buf)
 {
 	unsigned long i, n, held = 0;
 	struct folio *folio;
@@ -240,7 +241,7 @@ static int mapdev_alloc_contig(struct mapdev_buffer *buf)
 		buf->pages[i] = page + i;
 	ret = mapdev_map_pages(buf);
 	if (ret) {
-		mapdev_free_sg_pages(buf);
+		mapdev_put_folios(buf);
 		buf->pages[0] = NULL;
 	}
 	return ret;
@@ -287,7 +288,7 @@ static int mapdev_alloc_sg(struct mapdev_buffer *buf)
 	return 0;
 
 err_free:
-	mapdev_free_sg_pages(buf);
+	mapdev_put_folios(buf);
 	return ret;
 }
 
@@ -306,7 +307,7 @@ static void mapdev_buffer_free_memory(struct mapdev_buffer *buf)
 	case MAPDEV_BACKEND_SG:
 		dma_unmap_sgtable(buf->dma_dev, &buf->sgt, DMA_BIDIRECTIONAL, 0);
 		sg_free_table(&buf->sgt);
-		mapdev_free_sg_pages(buf);
+		mapdev_put_folios(buf);
 		break;
 	}
 }

@@ -175,6 +175,31 @@ static inline int read_file(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The page frame number of the page at @p, from /proc/self/pagemap (root
+ * sees the PFNs): the page must be present (touch or mlock it first).
+ * Fails the test when pagemap shows no PFN there.
+ */
+static inline uint64_t pagemap_pfn(const volatile void *p)
+{
+	const uint64_t present = 1ULL << 63, pfn = (1ULL << 55) - 1;
+	uint64_t e;
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		FAILF("open /proc/self/pagemap: %s", strerror(errno));
+	if (pread(fd, &e, 8, (off_t)((uintptr_t)p / 4096) * 8) != 8) {
+		close(fd);
+		FAILF("read /proc/self/pagemap: %s", strerror(errno));
+	}
+	close(fd);
+	if (!(e & present) || !(e & pfn))
+		FAILF("%p is not present with a PFN in pagemap (%#llx)",
+		      (const void *)p, (unsigned long long)e);
+	return e & pfn;
+}
+
 static inline int write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);

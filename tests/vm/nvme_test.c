@@ -144,6 +144,52 @@ TEST(buffer_revoked_under_it)
 	CHECK(strstr(out, "SIGBUS: a mapping was revoked under the driver"));
 }
 
+/* @bdf's PCI command register, through sysfs: read, then @set if >= 0. */
+static uint16_t pci_command(const char *bdf, int set)
+{
+	char path[128];
+	uint16_t cmd;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK_EQ(pread(fd, &cmd, 2, 4), 2);
+	if (set >= 0) {
+		cmd = (uint16_t)set;
+		CHECK_EQ(pwrite(fd, &cmd, 2, 4), 2);
+	}
+	close(fd);
+	return cmd;
+}
+
+/*
+ * A function whose memory decoding is off (its BAR then reads zeros under
+ * QEMU): the controller cannot become ready.  The driver says so before
+ * touching a register, names the fix, and leaves the binding it found.
+ */
+TEST(controller_that_cannot_become_ready_is_named)
+{
+	char out[4096];
+	uint16_t cmd;
+
+	image();
+	pci_bind(NVME_BDF, NULL);
+	cmd = pci_command(NVME_BDF, -1);
+	CHECK(cmd & 2);
+	pci_command(NVME_BDF, cmd & ~2);
+	CHECK_EQ(run(NVME " " NVME_BDF " identify 2>&1", out, sizeof(out)), 1);
+	pci_command(NVME_BDF, cmd);
+	if (!strstr(out, NVME_BDF " does not decode memory (PCI command register") ||
+	    !strstr(out, "cannot become ready") || !strstr(out, "setpci -s " NVME_BDF))
+		FAILF("want \"does not decode memory ... cannot become ready\", got: %s", out);
+	/* It found the function bound, so it is still bound. */
+	CHECK(access("/dev/mapdev/pci-" NVME_BDF, F_OK) == 0);
+	pci_release(NVME_BDF);
+	/* And the controller works again. */
+	CHECK_EQ(run(NVME " " NVME_BDF " identify 2>&1", out, sizeof(out)), 0);
+}
+
 TEST(bench_polls_and_takes_interrupts)
 {
 	char out[4096];

@@ -1469,17 +1469,8 @@ TEST(iommu_sg_buffer_is_one_segment)
  */
 static uint64_t phys_of(uint8_t *p)
 {
-	uint64_t e;
-	int fd;
-
 	CHECK_OK(mlock(p, PG));
-	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	CHECK(fd >= 0);
-	CHECK_EQ(pread(fd, &e, 8, (off_t)((uintptr_t)p / PG) * 8), 8);
-	close(fd);
-	CHECK(e & (1ULL << 63));
-	CHECK(e & ((1ULL << 55) - 1));
-	return (e & ((1ULL << 55) - 1)) * PG;
+	return pagemap_pfn(p) * PG;
 }
 
 /*
