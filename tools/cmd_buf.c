@@ -306,6 +306,7 @@ int buf_show_info(const char *name, bool json, bool segments)
 	struct mapdev_dma_segment *segs = NULL;
 	struct mapdev_device *dev = NULL;
 	struct mapdev_buflist *l;
+	const char *dmadev;
 	char path[4096];
 	size_t nsegs = 0, k;
 	unsigned int r;
@@ -322,6 +323,7 @@ int buf_show_info(const char *name, bool json, bool segments)
 		goto out_list;
 	}
 	mapdev_device_path(name, path, sizeof(path));
+	dmadev = mapdev_buflist_dma_device(l, i);
 	/* The regions need the device; a buffer we cannot open still shows. */
 	dev = mapdev_device_open(name, O_RDONLY);
 	if (!dev)
@@ -347,7 +349,7 @@ int buf_show_info(const char *name, bool json, bool segments)
 		printf(", \"device\": ");
 		json_str(stdout, path);
 		printf(", \"dma_device\": ");
-		json_str(stdout, mapdev_buflist_dma_device(l, i));
+		json_str(stdout, dmadev);
 		printf(", \"regions\": ");
 		if (dev) {
 			printf("[");
@@ -390,9 +392,9 @@ int buf_show_info(const char *name, bool json, bool segments)
 		       cache_str(mapdev_buflist_cache(l, i), b2, sizeof(b2)));
 		printf("owner:      %s (%s)\n", mapdev_buflist_owner(l, i),
 		       mapdev_buflist_driver(l, i));
-		if (*mapdev_buflist_dma_device(l, i))
+		if (*dmadev)
 			printf("dma device: %s (the DMA addresses are its view)\n",
-			       mapdev_buflist_dma_device(l, i));
+			       dmadev);
 		printf("mappings:   %u\n", mapdev_buflist_map_count(l, i));
 		printf("open files: %u\n", mapdev_buflist_open_count(l, i));
 	}

@@ -3,7 +3,7 @@
 #
 # tests/vmhost/boot_retry.sh KERNEL - scripts/vm's one retry of a boot
 # whose kernel crashed before the guest's /init was done, run on the host
-# (it boots the VM three times, about 15 s on 6.12).  It asserts:
+# (it boots the VM three times, about 25 s on 6.12).  It asserts:
 #   - a kernel that panics in its own boot (rdinit= naming no file: no
 #     root to mount) is booted once more, not more: the message saying so
 #     comes once, the first boot's log is kept, and the run still fails
